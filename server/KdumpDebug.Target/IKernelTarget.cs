@@ -1,0 +1,35 @@
+namespace KdumpDebug.Target;
+
+/// <summary>
+/// A crashed kernel opened for reading: virtual and physical memory, symbols at their run-time
+/// addresses, source lines. What commands and front ends see; <see cref="KernelTarget"/> is the
+/// real implementation over a vmcore and a vmlinux. Thread-safe for reads.
+/// </summary>
+public interface IKernelTarget
+{
+    TargetSummary Summary { get; }
+
+    /// <summary>
+    /// Reads kernel virtual memory. Throws FaultException for an unmapped address and
+    /// PageExcludedException (with the virtual address) for a page makedumpfile filtered.
+    /// </summary>
+    void ReadVirtual(ulong address, Span<byte> buffer);
+
+    /// <summary>Reads physical memory (crash's `rd -p`).</summary>
+    void ReadPhysical(ulong address, Span<byte> buffer);
+
+    /// <summary>Virtual to physical through the kernel page tables (direct map and kernel text shortcuts included).</summary>
+    bool TryTranslate(ulong virtualAddress, out ulong physicalAddress);
+
+    /// <summary>A symbol by exact name, relocated.</summary>
+    bool TryLookupSymbol(string name, out KernelSymbol symbol);
+
+    /// <summary>The symbol crash would name for an address (symbol+offset), relocated.</summary>
+    bool TryFindSymbol(ulong address, out KernelSymbol symbol, out ulong offset);
+
+    /// <summary>All symbols sorted by run-time address (crash's `sym -l`).</summary>
+    IReadOnlyList<KernelSymbol> SymbolsByAddress { get; }
+
+    /// <summary>Source file and line of a run-time address, paths as crash prints them ("./drivers/tty/sysrq.c").</summary>
+    bool TryFindSourceLine(ulong address, out string file, out int line);
+}

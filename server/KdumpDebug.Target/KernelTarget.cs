@@ -1,0 +1,211 @@
+using KdumpDebug.Core.Errors;
+using KdumpDebug.Debuginfo;
+using KdumpDebug.Dump;
+using KdumpDebug.Target.Arch.X86_64;
+
+namespace KdumpDebug.Target;
+
+/// <summary>
+/// A vmcore and its vmlinux opened together: the dump's physical memory, the x86-64 kernel address
+/// space (KASLR slide and phys_base from VMCOREINFO), and the vmlinux's symbols at their run-time
+/// addresses. Opening checks that the vmlinux matches the dump. Symbols and line tables are
+/// loaded on first use. Thread-safe for reads. Dispose closes both files.
+/// </summary>
+public sealed class KernelTarget : IKernelTarget, IDisposable
+{
+    readonly Lazy<KernelSymbol[]> _symbolsByAddress;
+    readonly Lazy<TargetSummary> _summary;
+
+    KernelTarget(IDumpFile dump, Vmlinux vmlinux, VmcoreInfo info, KernelAddressSpace addressSpace)
+    {
+        Dump = dump;
+        Vmlinux = vmlinux;
+        VmcoreInfo = info;
+        AddressSpace = addressSpace;
+        KaslrOffset = info.KernelOffset;
+        _symbolsByAddress = new Lazy<KernelSymbol[]>(BuildRelocatedSymbols);
+        _summary = new Lazy<TargetSummary>(BuildSummary);
+    }
+
+    public IDumpFile Dump { get; }
+    public Vmlinux Vmlinux { get; }
+    public VmcoreInfo VmcoreInfo { get; }
+    public KernelAddressSpace AddressSpace { get; }
+
+    /// <summary>KASLR slide of the kernel image (VMCOREINFO KERNELOFFSET).</summary>
+    public ulong KaslrOffset { get; }
+
+    /// <summary>
+    /// Opens the dump, finds (if not given) and opens the vmlinux, checks that they match, and sets
+    /// up address translation. Every failure is a one-line KdumpDebugException naming the file.
+    /// </summary>
+    public static KernelTarget Open(TargetOptions options)
+    {
+        var dump = DumpOpener.Open(options.VmcorePath);
+        Vmlinux? vmlinux = null;
+        try
+        {
+            var info = VmcoreInfo.Parse(dump.VmcoreInfo);
+            if (dump.VmcoreInfo is null)
+                throw new KdumpDebugException($"{options.VmcorePath}: no VMCOREINFO note: cannot locate the kernel in this dump");
+            var vmlinuxPath = options.VmlinuxPath
+                ?? VmlinuxLocator.Find(info.OsRelease, info.BuildId, options.DebugInfoDirectories)
+                ?? throw new KdumpDebugException(
+                    $"{options.VmcorePath}: no vmlinux given and none found for release {info.OsRelease ?? "?"} build-id {info.BuildId ?? "?"} (use --debuginfo-dir or pass the vmlinux)");
+            if (!File.Exists(vmlinuxPath))
+                throw new KdumpDebugException($"{vmlinuxPath}: no such file");
+            vmlinux = Vmlinux.Open(vmlinuxPath, options.CacheDirectory);
+            VmlinuxMatch.Check(vmlinux, info, options.VmcorePath);
+            var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
+            return new KernelTarget(dump, vmlinux, info, addressSpace);
+        }
+        catch
+        {
+            vmlinux?.Dispose();
+            dump.Dispose();
+            throw;
+        }
+    }
+
+    static KernelAddressSpace CreateAddressSpace(IDumpFile dump, Vmlinux vmlinux, VmcoreInfo info, string vmcorePath)
+    {
+        if (!info.TryGetNumber("phys_base", out var physBase))
+            throw new KdumpDebugException($"{vmcorePath}: VMCOREINFO has no NUMBER(phys_base)");
+        // KERNEL_IMAGE_SIZE is 1 GiB with KASLR and 512 MiB without (arch/x86/include/asm/page_64_types.h);
+        // the kernel records it since v4.19 (commit 1303a27c9c32).
+        var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? (ulong)size : 512UL << 20;
+        var levels = info.TryGetNumber("pgtable_l5_enabled", out var l5) && l5 != 0 ? 5 : 4;
+        ulong root;
+        if (!info.TryGetSymbol("init_top_pgt", out root))
+        {
+            // Older kernels name the top table init_level4_pgt; fall back to the vmlinux symbol.
+            if (!vmlinux.Symbols.TryLookup("init_top_pgt", out var sym) && !vmlinux.Symbols.TryLookup("init_level4_pgt", out sym))
+                throw new KdumpDebugException($"{vmcorePath}: cannot find the kernel page tables (no SYMBOL(init_top_pgt) in VMCOREINFO)");
+            root = sym.Address + info.KernelOffset;
+        }
+        return new KernelAddressSpace(dump.Memory, (ulong)physBase, imageSize, root, levels);
+    }
+
+    public TargetSummary Summary => _summary.Value;
+
+    public void ReadVirtual(ulong address, Span<byte> buffer) => AddressSpace.Read(address, buffer);
+
+    public void ReadPhysical(ulong address, Span<byte> buffer) => Dump.Memory.Read(address, buffer);
+
+    public bool TryTranslate(ulong virtualAddress, out ulong physicalAddress) =>
+        AddressSpace.TryTranslate(virtualAddress, out physicalAddress);
+
+    public IReadOnlyList<KernelSymbol> SymbolsByAddress => _symbolsByAddress.Value;
+
+    public bool TryLookupSymbol(string name, out KernelSymbol symbol)
+    {
+        if (Vmlinux.Symbols.TryLookup(name, out var s))
+        {
+            symbol = Relocate(s);
+            return true;
+        }
+        symbol = default;
+        return false;
+    }
+
+    public bool TryFindSymbol(ulong address, out KernelSymbol symbol, out ulong offset)
+    {
+        if (Vmlinux.Symbols.TryFindByAddress(Unrelocate(address), out var s, out offset))
+        {
+            symbol = Relocate(s);
+            return true;
+        }
+        symbol = default;
+        offset = 0;
+        return false;
+    }
+
+    public bool TryFindSourceLine(ulong address, out string file, out int line)
+    {
+        var lines = Vmlinux.Lines;
+        if (lines is not null && lines.TryFindLine(Unrelocate(address), out var sl))
+        {
+            file = sl.File;
+            line = sl.Line;
+            return true;
+        }
+        file = "";
+        line = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Only addresses in the kernel image mapping move with KASLR; absolute and per-CPU symbols
+    /// (small offsets into the per-CPU area) keep their link-time values.
+    /// </summary>
+    bool IsRelocatable(ulong linkAddress, char nmType) =>
+        linkAddress >= KernelAddressSpace.StartKernelMap && nmType is not ('A' or 'a');
+
+    KernelSymbol Relocate(Debuginfo.Symbols.ElfSymbol s) =>
+        new(s.Name, IsRelocatable(s.Address, s.NmType) ? s.Address + KaslrOffset : s.Address, s.Size, s.NmType);
+
+    ulong Unrelocate(ulong runtimeAddress) =>
+        runtimeAddress >= KernelAddressSpace.StartKernelMap + KaslrOffset ? runtimeAddress - KaslrOffset : runtimeAddress;
+
+    KernelSymbol[] BuildRelocatedSymbols()
+    {
+        var sorted = Vmlinux.Symbols.SortedByAddress;
+        var result = new KernelSymbol[sorted.Count];
+        for (var i = 0; i < result.Length; i++) result[i] = Relocate(sorted[i]);
+        // Relocation keeps the order within each class but absolute symbols do not move: re-sort.
+        Array.Sort(result, static (a, b) => a.Address.CompareTo(b.Address));
+        return result;
+    }
+
+    /// <summary>Reads init_uts_ns.name (offset from VMCOREINFO), or null when it cannot be read.</summary>
+    public UtsName? ReadUtsName()
+    {
+        ulong address;
+        if (!VmcoreInfo.TryGetSymbol("init_uts_ns", out address))
+        {
+            if (!TryLookupSymbol("init_uts_ns", out var sym)) return null;
+            address = sym.Address;
+        }
+        // Since Linux v4.x uts_namespace starts with `name`; the kernel records the offset itself.
+        var offset = VmcoreInfo.TryGetOffset("uts_namespace.name", out var o) ? (ulong)o : 0;
+        var bytes = new byte[UtsName.FieldLength * 6];
+        try
+        {
+            ReadVirtual(address + offset, bytes);
+        }
+        catch (KdumpDebugException)
+        {
+            return null;
+        }
+        return UtsName.Parse(bytes);
+    }
+
+    TargetSummary BuildSummary()
+    {
+        var uts = ReadUtsName();
+        var header = Dump.KdumpHeader;
+        var cpus = Dump.CpuRegisters.Count > 0 ? Dump.CpuRegisters.Count : header?.NrCpus;
+        var date = VmcoreInfo.CrashTime ?? header?.Timestamp;
+        return new TargetSummary(
+            VmlinuxPath: Vmlinux.OriginalPath,
+            DumpPath: Dump.Path,
+            DumpDescription: Dump.Description,
+            IsPartialDump: Dump.IsPartial,
+            Cpus: cpus,
+            Date: date,
+            NodeName: uts?.NodeName ?? header?.NodeName,
+            Release: uts?.Release ?? VmcoreInfo.OsRelease ?? header?.Release,
+            Version: uts?.Version ?? header?.Version,
+            Machine: uts?.Machine ?? header?.Machine,
+            MemoryBytes: null,
+            PanicMessage: null,
+            KaslrOffset: KaslrOffset,
+            PagingLevels: AddressSpace.PagingLevels);
+    }
+
+    public void Dispose()
+    {
+        Vmlinux.Dispose();
+        Dump.Dispose();
+    }
+}

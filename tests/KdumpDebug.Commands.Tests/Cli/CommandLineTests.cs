@@ -1,0 +1,133 @@
+using KdumpDebug.Commands.Tests.RealDump;
+using KdumpDebug.TestSupport;
+
+namespace KdumpDebug.Commands.Tests.Cli;
+
+/// <summary>
+/// The command-line contract (ARCHITECTURE.md "Command line"), through the built executable:
+/// files in either order, -c (repeatable), -i scripts, commands on standard input, -s, and
+/// unusable input ending in exit code 2 with one line on standard error and no stack trace.
+/// </summary>
+public sealed class CommandLineTests
+{
+    static string Vmlinux => Fixtures.Path("kernel/vmlinux.xz");
+    static string Vmcore => Fixtures.Path("sysrq/vmcore.kdump-zlib");
+
+    /// <summary>What crash printed for these two commands on this dump (the fixture goldens).</summary>
+    static string ExpectedSymAndBanner() =>
+        Fixtures.ReadText("sysrq/crash/sym-sysrq_handle_crash.txt") + Fixtures.ReadText("sysrq/crash/rd-linux_banner.txt");
+
+    static void AssertOneLineError(ProcessResult result, string mustContain)
+    {
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.StandardError.TrimEnd('\n').Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("kdumpdebug: ", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+        Assert.DoesNotContain("   at ", result.StandardError + result.StandardOutput);
+    }
+
+    [Fact]
+    public void MissingFileExitsTwoNamingIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "kdumpdebug-no-such-vmcore");
+        AssertOneLineError(KdumpdebugProcess.Run([missing]), missing + ": no such file");
+        AssertOneLineError(KdumpdebugProcess.Run(["-c", "sym x", missing]), missing);
+    }
+
+    [Fact]
+    public void FileThatIsNoDumpExitsTwo()
+    {
+        var dir = Fixtures.NewTempDirectory();
+        var path = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(path, "not a dump\n");
+        AssertOneLineError(KdumpdebugProcess.Run([path]), path + ": not a vmcore (unrecognized file format)");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("dap")]
+    [InlineData("lsp")]
+    [InlineData("triage")]
+    public void ReservedVerbsSayNotImplemented(string verb)
+    {
+        AssertOneLineError(KdumpdebugProcess.Run([verb]), $"{verb}: not implemented yet");
+    }
+
+    [Fact]
+    public void UnknownOptionExitsTwo()
+    {
+        AssertOneLineError(KdumpdebugProcess.Run(["--frobnicate", "x"]), "--frobnicate: unknown option");
+    }
+
+    [FixtureFact]
+    public void TwoCommandsRunInOrderAndExit()
+    {
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-s", "-c", "sym sysrq_handle_crash", "-c", "rd -a linux_banner"]);
+        Assert.Equal("", result.StandardError);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(GoldenText.Normalize(ExpectedSymAndBanner()), GoldenText.Normalize(result.StandardOutput));
+    }
+
+    [FixtureFact]
+    public void FilesMayComeInEitherOrder()
+    {
+        var result = KdumpdebugProcess.Run(["-s", Vmcore, Vmlinux, "-c", "sym sysrq_handle_crash", "-c", "rd -a linux_banner"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(GoldenText.Normalize(ExpectedSymAndBanner()), GoldenText.Normalize(result.StandardOutput));
+    }
+
+    [FixtureFact]
+    public void ScriptFileRunsLikeCrashDashI()
+    {
+        var dir = Fixtures.NewTempDirectory();
+        var script = Path.Combine(dir, "check.crash");
+        File.WriteAllText(script, "# symbols first\nsym sysrq_handle_crash\n\nrd -a linux_banner\n");
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-s", "-i", script]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(GoldenText.Normalize(ExpectedSymAndBanner()), GoldenText.Normalize(result.StandardOutput));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [FixtureFact]
+    public void CommandsAreReadFromStandardInputWhenItIsNotATerminal()
+    {
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-s"], "sym sysrq_handle_crash\nrd -a linux_banner\nq\nsym jiffies\n");
+        Assert.Equal(0, result.ExitCode);
+        // Nothing after q runs; no prompt is printed for piped input (as crash).
+        Assert.Equal(GoldenText.Normalize(ExpectedSymAndBanner()), GoldenText.Normalize(result.StandardOutput));
+    }
+
+    [FixtureFact]
+    public void CommandErrorsArePrintedAndTheRunContinues()
+    {
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-s", "-c", "rd -64 linux_banner 0", "-c", "sym sysrq_handle_crash"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            "rd: invalid count request: 0\n" + Fixtures.ReadText("sysrq/crash/sym-sysrq_handle_crash.txt"),
+            result.StandardOutput);
+    }
+
+    [FixtureFact]
+    public void BannerShowsTheSystemFactsInSysLayout()
+    {
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-c", "q"]);
+        Assert.Equal(0, result.ExitCode);
+        var sys = Fixtures.ReadText("sysrq/crash/sys.txt").Split('\n');
+        // The lines crash prints that we know without walking kernel data structures.
+        foreach (var label in new[] { "        CPUS:", "        DATE:", "    NODENAME:", "     RELEASE:", "     VERSION:" })
+            Assert.Contains(sys.Single(l => l.StartsWith(label, StringComparison.Ordinal)) + "\n", result.StandardOutput);
+        Assert.Contains($"      KERNEL: {Vmlinux}\n", result.StandardOutput);
+        Assert.Contains($"    DUMPFILE: {Vmcore}  [PARTIAL DUMP]\n", result.StandardOutput);
+    }
+
+    [FixtureFact]
+    public void ModuleGivenAsVmlinuxIsAMismatchNotACrash()
+    {
+        // lkdtm.ko is an ELF object, so it is taken for the vmlinux; opening must refuse it in one line.
+        var result = KdumpdebugProcess.Run([Fixtures.Path("kernel/lkdtm.ko.xz"), Vmcore, "-c", "q"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", result.StandardError);
+    }
+}
