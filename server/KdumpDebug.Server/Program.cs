@@ -105,6 +105,8 @@ static class Program
             root.Add(command);
         }
 
+        root.Add(BenchCommand.Create());
+
         // Response files (@name) would turn a file argument starting with '@' into something else.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0) return Fail(ExitCodes.UnusableInput, parsed.Errors[0].Message);
