@@ -1,7 +1,10 @@
 using System.Text;
+using KdumpDebug.Debuginfo.Dwarf;
+using KdumpDebug.Debuginfo.Dwarf.Index;
 using KdumpDebug.Debuginfo.Elf;
 using KdumpDebug.Debuginfo.Lines;
 using KdumpDebug.Debuginfo.Symbols;
+using KdumpDebug.Debuginfo.Types;
 
 namespace KdumpDebug.Debuginfo;
 
@@ -20,6 +23,8 @@ public sealed class Vmlinux : IDisposable
     readonly Lazy<SymbolTable> _symbols;
     readonly Lazy<LineTable?> _lines;
     readonly Lazy<string?> _banner;
+    readonly Lazy<DwarfInfo?> _dwarf;
+    readonly Lazy<TypeSystem> _types;
 
     /// <summary>The path as given to <see cref="Open"/>.</summary>
     public string OriginalPath { get; }
@@ -69,6 +74,34 @@ public sealed class Vmlinux : IDisposable
         _symbols = new Lazy<SymbolTable>(() => SymbolTable.FromElf(Elf), LazyThreadSafetyMode.ExecutionAndPublication);
         _lines = new Lazy<LineTable?>(() => LineTable.FromElf(Elf), LazyThreadSafetyMode.ExecutionAndPublication);
         _banner = new Lazy<string?>(ReadBanner, LazyThreadSafetyMode.ExecutionAndPublication);
+        _dwarf = new Lazy<DwarfInfo?>(() => DwarfInfo.FromElf(Elf), LazyThreadSafetyMode.ExecutionAndPublication);
+        _types = new Lazy<TypeSystem>(CreateTypes, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// The DWARF debug information, or null when the file has none (a stripped vmlinux). Created on
+    /// first use: reads the unit headers only (milliseconds).
+    /// </summary>
+    public DwarfInfo? Dwarf => _dwarf.Value;
+
+    /// <summary>
+    /// Types, global variables and functions from the DWARF (<see cref="TypeSystem"/>), created on
+    /// first use: the name index is loaded from <c>CACHE/BUILD-ID/dwarf-index.bin</c>
+    /// (<see cref="DebugFileCache.DefaultCacheDirectory"/>) when a previous run saved it, else built
+    /// (one parallel pass over .debug_info: ~0.4 s for a distribution kernel on 2 cores) and saved
+    /// there; <c>KDUMPDEBUG_INDEX_CACHE=0</c> turns the cache off. Without DWARF, every lookup
+    /// throws one <see cref="NoDebugInfoException"/>.
+    /// </summary>
+    public TypeSystem Types => _types.Value;
+
+    TypeSystem CreateTypes()
+    {
+        var dwarf = Dwarf;
+        if (dwarf is null) return TypeSystem.WithoutDebugInfo(OriginalPath);
+        var useCache = Environment.GetEnvironmentVariable("KDUMPDEBUG_INDEX_CACHE") != "0" && BuildId is not null;
+        var cacheFile = useCache ? System.IO.Path.Combine(DebugFileCache.DefaultCacheDirectory, BuildId!, "dwarf-index.bin") : null;
+        var index = DwarfNameIndex.LoadOrBuild(dwarf, BuildId, cacheFile, out _);
+        return TypeSystem.FromDwarf(dwarf, index);
     }
 
     /// <summary>

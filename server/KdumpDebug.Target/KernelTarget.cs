@@ -2,6 +2,7 @@ using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo;
 using KdumpDebug.Dump;
 using KdumpDebug.Target.Arch.X86_64;
+using KdumpDebug.Target.Modules;
 
 namespace KdumpDebug.Target;
 
@@ -15,9 +16,15 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
 {
     readonly Lazy<KernelSymbol[]> _symbolsByAddress;
     readonly Lazy<TargetSummary> _summary;
+    readonly Lazy<ITypeLayouts> _layouts;
+    readonly Lazy<ModuleSet> _modules;
+    readonly TargetOptions _options;
 
-    KernelTarget(IDumpFile dump, Vmlinux vmlinux, VmcoreInfo info, KernelAddressSpace addressSpace)
+    KernelTarget(IDumpFile dump, Vmlinux vmlinux, VmcoreInfo info, KernelAddressSpace addressSpace, TargetOptions options)
     {
+        _options = options;
+        _layouts = new Lazy<ITypeLayouts>(() => new DwarfTypeLayouts(Vmlinux!.Types));
+        _modules = new Lazy<ModuleSet>(LoadModules);
         Dump = dump;
         Vmlinux = vmlinux;
         VmcoreInfo = info;
@@ -57,7 +64,7 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             vmlinux = Vmlinux.Open(vmlinuxPath, options.CacheDirectory);
             VmlinuxMatch.Check(vmlinux, info, options.VmcorePath);
             var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
-            return new KernelTarget(dump, vmlinux, info, addressSpace);
+            return new KernelTarget(dump, vmlinux, info, addressSpace, options);
         }
         catch
         {
@@ -97,31 +104,75 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
 
     public IReadOnlyList<KernelSymbol> SymbolsByAddress => _symbolsByAddress.Value;
 
+    /// <summary>
+    /// crash's symbol_search(): the first symbol of that name in crash's table (stripped clone
+    /// names, e.g. "rapl_event_update" for rapl_event_update.isra.0), else any ELF symbol of that
+    /// exact name (a global one first), so absolute and full clone names still resolve.
+    /// </summary>
     public bool TryLookupSymbol(string name, out KernelSymbol symbol)
     {
-        if (Vmlinux.Symbols.TryLookup(name, out var s))
+        var symbols = Vmlinux.Symbols;
+        if ((symbols.Crash is { } crash && crash.TryLookup(name, out var s)) || symbols.TryLookup(name, out s))
         {
             symbol = Relocate(s);
             return true;
         }
-        symbol = default;
-        return false;
+        // Kernel symbols win over module symbols of the same name, as in crash.
+        return Modules.TryLookupSymbol(name, out symbol);
     }
 
+    /// <summary>
+    /// crash's value_search() at a run-time address (see CrashSymbolTable.TryFindByAddress). An
+    /// address in the kernel map below the slid kernel (between the link-time and the run-time
+    /// _text) is no symbol: crash names it "__per_cpu_end+-N" there (it compares run-time values
+    /// with the link-time _text), which we do not copy.
+    /// </summary>
     public bool TryFindSymbol(ulong address, out KernelSymbol symbol, out ulong offset)
     {
-        if (Vmlinux.Symbols.TryFindByAddress(Unrelocate(address), out var s, out offset))
-        {
-            symbol = Relocate(s);
-            return true;
-        }
+        if (IsModuleAddress(address))
+            return Modules.TryFindSymbol(address, out symbol, out offset);
         symbol = default;
         offset = 0;
-        return false;
+        ulong link;
+        if (address >= KernelAddressSpace.StartKernelMap + KaslrOffset) link = address - KaslrOffset;
+        else if (address >= KernelAddressSpace.StartKernelMap) return false;
+        else link = address;
+        if (!Vmlinux.Symbols.TryFindByAddress(link, out var s, out offset)) return false;
+        symbol = Relocate(s);
+        return true;
     }
+
+    /// <summary>Member offsets from the vmlinux's DWARF, for the structures the target walks itself.</summary>
+    public ITypeLayouts TypeLayouts => _layouts.Value;
+
+    /// <summary>
+    /// Loaded modules with their kallsyms symbols, and debug files from the --modules folders.
+    /// Read on first use (a module symbol lookup), since it needs the DWARF index.
+    /// </summary>
+    public ModuleSet Modules => _modules.Value;
+
+    /// <summary>
+    /// Modules live above the kernel image mapping (MODULES_VADDR = __START_KERNEL_map +
+    /// KERNEL_IMAGE_SIZE, Documentation/x86/x86_64/mm.rst); vmlinux symbols never name them.
+    /// </summary>
+    bool IsModuleAddress(ulong address) =>
+        address >= KernelAddressSpace.StartKernelMap + AddressSpace.KernelImageSize;
 
     public bool TryFindSourceLine(ulong address, out string file, out int line)
     {
+        if (IsModuleAddress(address))
+        {
+            var module = Modules.FindModule(address);
+            if (module?.Lines is { } moduleLines && moduleLines.TryFindLine(address, out var ml))
+            {
+                file = ml.File;
+                line = ml.Line;
+                return true;
+            }
+            file = "";
+            line = 0;
+            return false;
+        }
         var lines = Vmlinux.Lines;
         if (lines is not null && lines.TryFindLine(Unrelocate(address), out var sl))
         {
@@ -135,11 +186,15 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     }
 
     /// <summary>
-    /// Only addresses in the kernel image mapping move with KASLR; absolute and per-CPU symbols
-    /// (small offsets into the per-CPU area) keep their link-time values.
+    /// Which link-time values move with KASLR: crash's relocate(), values inside the allocated
+    /// sections' span, absolute ones included (init_per_cpu__gdt_page); per-cpu offsets and other
+    /// small absolute values keep their link-time values. Without crash's table (not a kernel
+    /// image), addresses in the kernel image mapping that are not absolute move.
     /// </summary>
     bool IsRelocatable(ulong linkAddress, char nmType) =>
-        linkAddress >= KernelAddressSpace.StartKernelMap && nmType is not ('A' or 'a');
+        Vmlinux.Symbols.Crash is { } crash
+            ? crash.MovesWithKaslr(linkAddress)
+            : linkAddress >= KernelAddressSpace.StartKernelMap && nmType is not ('A' or 'a');
 
     KernelSymbol Relocate(Debuginfo.Symbols.ElfSymbol s) =>
         new(s.Name, IsRelocatable(s.Address, s.NmType) ? s.Address + KaslrOffset : s.Address, s.Size, s.NmType);
@@ -147,14 +202,45 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     ulong Unrelocate(ulong runtimeAddress) =>
         runtimeAddress >= KernelAddressSpace.StartKernelMap + KaslrOffset ? runtimeAddress - KaslrOffset : runtimeAddress;
 
+    /// <summary>crash's table (sym -l order) relocated; the ELF symbols by address when there is none.</summary>
     KernelSymbol[] BuildRelocatedSymbols()
     {
-        var sorted = Vmlinux.Symbols.SortedByAddress;
+        IReadOnlyList<Debuginfo.Symbols.ElfSymbol> sorted = Vmlinux.Symbols.Crash?.SortedByAddress ?? Vmlinux.Symbols.SortedByAddress;
         var result = new KernelSymbol[sorted.Count];
         for (var i = 0; i < result.Length; i++) result[i] = Relocate(sorted[i]);
-        // Relocation keeps the order within each class but absolute symbols do not move: re-sort.
-        Array.Sort(result, static (a, b) => a.Address.CompareTo(b.Address));
-        return result;
+        // Relocation keeps the order unless some symbols do not move: re-sort, stably.
+        var order = Enumerable.Range(0, result.Length).ToArray();
+        Array.Sort(order, (a, b) => result[a].Address != result[b].Address ? result[a].Address.CompareTo(result[b].Address) : a.CompareTo(b));
+        // crash's table continues with the module symbols, module by module (they sit above the kernel image).
+        return order.Select(i => result[i])
+            .Concat(Modules.Modules.OrderBy(m => m.BaseAddress).SelectMany(m => m.Symbols))
+            .ToArray();
+    }
+
+    ModuleSet LoadModules()
+    {
+        if (!Vmlinux.Types.HasDebugInfo) return ModuleSet.Empty;
+        var reader = new ModuleListReader(this, TypeLayouts);
+        var modules = reader.ReadAll();
+        var problems = reader.Problems.ToList();
+        if (_options.ModuleDirectories is { Count: > 0 } directories)
+        {
+            foreach (var module in modules)
+            {
+                var path = ModuleDebugFiles.Find(module.Name, directories);
+                if (path is null) continue;
+                try
+                {
+                    if (!ModuleDebugFiles.Attach(module, path, _options.CacheDirectory))
+                        problems.Add($"{path}: no symbol matches the loaded module {module.Name}: a different build");
+                }
+                catch (KdumpDebugException e)
+                {
+                    problems.Add(e.Message);
+                }
+            }
+        }
+        return new ModuleSet(modules, problems);
     }
 
     /// <summary>Reads init_uts_ns.name (offset from VMCOREINFO), or null when it cannot be read.</summary>
@@ -205,6 +291,8 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
 
     public void Dispose()
     {
+        if (_modules.IsValueCreated)
+            foreach (var m in _modules.Value.Modules) m.DebugFile?.Dispose();
         Vmlinux.Dispose();
         Dump.Dispose();
     }

@@ -82,14 +82,16 @@ public sealed class SymCommand : ICommand
     static bool Show(CommandContext context, string operand)
     {
         var target = context.Target;
-        if (target.TryLookupSymbol(operand, out var symbol))
+        // cmd_sym(): a name first, with every symbol of that name (symbol_name_count), in table order.
+        var named = context.Session.SymbolBounds.LookupAll(operand);
+        if (named.Count > 0)
         {
-            WriteLine(context, symbol, 0);
+            foreach (var s in named) WriteLine(context, s, 0);
             return true;
         }
         if (CrashNumber.IsHex(operand) && CrashNumber.TryParseHex(operand, out var address))
         {
-            if (!context.Session.SymbolBounds.InSymbolRange(address) || !target.TryFindSymbol(address, out symbol, out var offset))
+            if (!context.Session.SymbolBounds.InSymbolRange(address) || !target.TryFindSymbol(address, out var symbol, out var offset))
                 throw new CommandException($"invalid address: {operand}");
             WriteLine(context, symbol, offset);
             return true;
@@ -98,12 +100,21 @@ public sealed class SymCommand : ICommand
         return false;
     }
 
-    /// <summary>show_symbol(): "ADDR (t) name[+off] [module]" and " FILE: LINE" where the address has a line.</summary>
+    /// <summary>
+    /// show_symbol(): "ADDR (t) name[+off] [module]", then for kernel text (is_kernel_text()) a
+    /// space and "FILE: LINE" when gdb knows the line: a text address without one ends in a space
+    /// (e.g. "_etext+907322 "). Kernel text here is an address with a source line or named after a
+    /// text symbol (is_symbol_text(): t/T, and weak W/w); crash also counts any address inside a
+    /// code section, which the target does not tell (e.g. "__alt_instructions_end+1" in
+    /// .altinstr_replacement ends in a space in crash, not here).
+    /// </summary>
     static void WriteLine(CommandContext context, Target.KernelSymbol symbol, ulong offset)
     {
         var text = SymbolArgument.FormatSymbolLine(symbol, offset);
         if (context.Target.TryFindSourceLine(symbol.Address + offset, out var file, out var line))
             text += $" {file}: {line}";
+        else if (symbol.NmType is 't' or 'T' or 'W' or 'w')
+            text += " ";
         context.Out.Write($"{text}\n");
     }
 }

@@ -3,11 +3,13 @@ using KdumpDebug.Target;
 namespace KdumpDebug.Commands.Parsing;
 
 /// <summary>
-/// Which values look like kernel symbol addresses, as crash's <c>in_ksymbol_range()</c> decides
-/// before printing a value symbolically (rd -s) or translating it (sym ADDR): from the lowest to
-/// the highest kernel-space symbol of the vmlinux, or inside a module's symbols. Per-CPU offsets
-/// and absolute symbols below kernel space do not count. Built once per session from
-/// <see cref="IKernelTarget.SymbolsByAddress"/> (one pass).
+/// crash's view of the session's symbols for the commands: which values look like kernel symbol
+/// addresses, as crash's <c>in_ksymbol_range()</c> decides before printing a value symbolically
+/// (rd -s) or translating it (sym ADDR): from the lowest to the highest kernel-space symbol of the
+/// vmlinux, or inside a module's symbols (per-CPU offsets and absolute symbols below kernel space
+/// do not count); and crash's name search (symbol_search) over the same table. Built once per
+/// session from <see cref="IKernelTarget.SymbolsByAddress"/> (crash's table, in its order): one
+/// pass for the bounds, one more for the name index on first name search.
 /// </summary>
 sealed class KernelSymbolBounds
 {
@@ -15,6 +17,7 @@ sealed class KernelSymbolBounds
     readonly ulong _lowest;
     readonly ulong _highest;
     readonly (ulong Start, ulong End)[] _modules;
+    Dictionary<string, List<KernelSymbol>>? _byName;
 
     public KernelSymbolBounds(IKernelTarget target)
     {
@@ -59,6 +62,30 @@ sealed class KernelSymbolBounds
             if (value >= start && value < end) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// crash's symbol_search() and symbol_search_next(): every symbol named exactly
+    /// <paramref name="name"/>, in table order (the first is the one crash uses for an address
+    /// argument; <c>sym NAME</c> prints them all). Names are crash's: "foo.isra.0" is found as
+    /// "foo". A name the table lacks is still found when the target resolves it to a module
+    /// symbol (module symbols need not be in the table). Empty when none.
+    /// </summary>
+    public IReadOnlyList<KernelSymbol> LookupAll(string name)
+    {
+        var index = _byName;
+        if (index is null)
+        {
+            index = new Dictionary<string, List<KernelSymbol>>(StringComparer.Ordinal);
+            foreach (var s in _target.SymbolsByAddress)
+            {
+                if (!index.TryGetValue(s.Name, out var list)) index[s.Name] = list = new List<KernelSymbol>(1);
+                list.Add(s);
+            }
+            _byName = index;
+        }
+        if (index.TryGetValue(name, out var found)) return found;
+        return _target.TryLookupSymbol(name, out var symbol) && symbol.Module is not null ? [symbol] : [];
     }
 
     /// <summary>

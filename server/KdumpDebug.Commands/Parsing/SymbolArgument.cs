@@ -18,9 +18,11 @@ static class SymbolArgument
         if (text.StartsWith('('))
             throw new CommandException($"expressions are not supported yet: {text}");
         if (CrashNumber.IsHex(text) && CrashNumber.TryParseHex(text, out address)) return true;
-        if (context.Target.TryLookupSymbol(text, out var symbol))
+        // symbol_search(): the first of that name in crash's table.
+        var named = context.Session.SymbolBounds.LookupAll(text);
+        if (named.Count > 0)
         {
-            address = symbol.Address;
+            address = named[0].Address;
             return true;
         }
         WriteNotFound(context, text);

@@ -9,7 +9,7 @@ public enum SymbolKind
     Object,
     /// <summary><c>STT_FUNC</c> (and <c>STT_GNU_IFUNC</c>): a function.</summary>
     Function,
-    /// <summary><c>STT_SECTION</c>: the symbol of a section (not kept in a <see cref="SymbolTable"/>).</summary>
+    /// <summary><c>STT_SECTION</c>: the symbol of a section, named after it (kept only in a <see cref="CrashSymbolTable"/>).</summary>
     Section,
     /// <summary><c>STT_FILE</c>: a source file name (not kept in a <see cref="SymbolTable"/>).</summary>
     File,

@@ -10,9 +10,10 @@ namespace KdumpDebug.Debuginfo.Symbols;
 /// sorted by address the way <c>nm -n</c> sorts them (address, then name in byte order, as the
 /// kernel's System.map under LC_COLLATE=C).
 /// <para>
-/// Section and file symbols, undefined symbols and symbols with empty names are left out. Build
-/// cost: one pass over the symbol table (names decoded once), a sort, and a name dictionary;
-/// about 45,000 symbols for the fixture vmlinux. Immutable and thread-safe once built.
+/// Section and file symbols, undefined symbols and symbols with empty names are left out here;
+/// a kernel image also gets crash's own table (<see cref="Crash"/>), which keeps section symbols.
+/// Build cost: one pass over the symbol table (names decoded once), two sorts, and two name
+/// dictionaries; about 45,000 symbols for the fixture vmlinux. Immutable and thread-safe once built.
 /// </para>
 /// </summary>
 public sealed class SymbolTable
@@ -26,9 +27,10 @@ public sealed class SymbolTable
     readonly Dictionary<string, int> _firstByName;
     readonly int[] _nextSameName;
 
-    SymbolTable(ElfSymbol[] sorted, ulong[] extentEnd)
+    SymbolTable(ElfSymbol[] sorted, ulong[] extentEnd, CrashSymbolTable? crash)
     {
         _sorted = sorted;
+        Crash = crash;
         _sortedView = Array.AsReadOnly(sorted);
         _extentEnd = extentEnd;
         _addresses = new ulong[sorted.Length];
@@ -44,7 +46,14 @@ public sealed class SymbolTable
     }
 
     /// <summary>An empty table (a file without symbols).</summary>
-    public static SymbolTable Empty { get; } = new([], []);
+    public static SymbolTable Empty { get; } = new([], [], null);
+
+    /// <summary>
+    /// crash's kernel symbol table for this file (section symbols, stripped clone names, nothing
+    /// before <c>_text</c> but per-cpu variables), or null when the file is not a kernel image
+    /// (a relocatable module, or no <c>_text</c>/<c>_stext</c>). Built with the table.
+    /// </summary>
+    public CrashSymbolTable? Crash { get; }
 
     /// <summary>Number of symbols kept.</summary>
     public int Count => _sorted.Length;
@@ -116,6 +125,8 @@ public sealed class SymbolTable
         }
 
         var list = new List<ElfSymbol>((int)count);
+        // crash's view of a kernel image needs every defined symbol, in symbol-table order.
+        var everything = isRelocatable ? null : new List<ElfSymbol>((int)count);
         var names = new Dictionary<int, string>();
         for (var i = 1; i < (int)count; i++)
         {
@@ -127,8 +138,7 @@ public sealed class SymbolTable
             var size = BinaryPrimitives.ReadUInt64LittleEndian(e[16..]);
             var type = (byte)(info & 0xf);
             var bind = (byte)(info >> 4);
-            if (type is ElfConstants.SttSection or ElfConstants.SttFile || shndx == ElfConstants.ShnUndef)
-                continue;
+            if (shndx == ElfConstants.ShnUndef) continue;
             var entryOffset = (long)symtab.FileOffset + i * ElfConstants.Elf64SymbolSize;
 
             int sectionIndex;
@@ -161,11 +171,15 @@ public sealed class SymbolTable
             }
 
             var name = DecodeName(path, strtab, strtabSection, nameOffset, i, entryOffset, names);
-            if (name.Length == 0) continue;
+            // BFD names an unnamed section symbol after its section (bfd_elf_sym_name).
+            if (type == ElfConstants.SttSection && name.Length == 0 && sectionIndex > 0) name = sections[sectionIndex].Name;
             var letter = NmTypeClassifier.Classify(bind, type, sectionIndex, sectionIndex > 0 ? letters[sectionIndex] : '?');
             var address = value;
             if (isRelocatable && sectionIndex > 0) address = unchecked(bases[sectionIndex] + value);
-            list.Add(new ElfSymbol(name, address, size, KindOf(type), bind != ElfConstants.StbLocal, sectionIndex, letter));
+            var symbol = new ElfSymbol(name, address, size, KindOf(type), bind != ElfConstants.StbLocal, sectionIndex, letter);
+            everything?.Add(symbol);
+            if (name.Length == 0 || type is ElfConstants.SttSection or ElfConstants.SttFile) continue;
+            list.Add(symbol);
         }
 
         var sorted = list.ToArray();
@@ -188,7 +202,19 @@ public sealed class SymbolTable
                 end = unchecked(bases[s.SectionIndex] + sections[s.SectionIndex].Size);
             extentEnd[i] = end;
         }
-        return new SymbolTable(sorted, extentEnd);
+        CrashSymbolTable? crash = null;
+        if (everything is not null)
+        {
+            ulong start = ulong.MaxValue, end = 0;
+            foreach (var section in sections)
+            {
+                if (!section.IsAllocated || section.Address == 0) continue;
+                start = Math.Min(start, section.Address);
+                end = Math.Max(end, unchecked(section.Address + section.Size));
+            }
+            crash = CrashSymbolTable.Build(everything, start, end);
+        }
+        return new SymbolTable(sorted, extentEnd, crash);
     }
 
     static string DecodeName(string path, ReadOnlySpan<byte> strtab, ElfSection strtabSection, uint offset, int index,
@@ -274,25 +300,25 @@ public sealed class SymbolTable
     }
 
     /// <summary>
-    /// The symbol crash's <c>sym ADDR</c> names for <paramref name="address"/> (crash 8
-    /// <c>value_search</c>): the highest-addressed symbol at or below it, with
-    /// <paramref name="offset"/> the distance from it.
+    /// The symbol crash's <c>sym ADDR</c> names for <paramref name="address"/>, with
+    /// <paramref name="offset"/> the distance from it. For a kernel image this is crash's
+    /// value_search() over <see cref="Crash"/> (see <see cref="CrashSymbolTable.TryFindByAddress"/>):
+    /// section symbols and stripped names included, padding named after the symbol before it, false
+    /// below <c>_text</c> (per-cpu offsets, absolute values) and past the last symbol.
+    /// For other files (a module's ET_REL symbols placed by the caller) it is the highest-addressed
+    /// symbol at or below the address:
     /// <list type="bullet">
     /// <item>On a symbol's own address: the first symbol there in System.map order, except that a
-    /// text-region delimiter (<c>__sched_text_start</c>, <c>__lock_text_start</c>, any
-    /// <c>*_text_start</c>) gives way to the next symbol at the same address (the function).</item>
-    /// <item>Inside: the last symbol at that address in System.map order (e.g. <c>sys_ni_syscall+1</c>
-    /// rather than one of its <c>compat_sys_*</c> weak aliases).</item>
+    /// text-region delimiter (any <c>*_text_start</c>) gives way to the next symbol there.</item>
+    /// <item>Inside: the last symbol at that address in System.map order.</item>
     /// <item>The address must be below the next higher symbol, or inside the symbol's size, and
-    /// inside the same PT_LOAD segment (for ET_REL: section) as the symbol; false before the first
-    /// symbol, past the last, and in gaps between segments.</item>
+    /// inside the same section (ET_REL) or PT_LOAD segment as the symbol.</item>
     /// </list>
-    /// Unlike crash, per-cpu symbols (<c>.data..percpu</c>, linked at 0) and section symbols are not
-    /// treated specially: per-cpu offsets resolve to per-cpu variables and section symbols are not
-    /// in the table. Cost: one binary search. Addresses are link-time: subtract the KASLR offset first.
+    /// Cost: one binary search. Addresses are link-time: subtract the KASLR offset first.
     /// </summary>
     public bool TryFindByAddress(ulong address, out ElfSymbol symbol, out ulong offset)
     {
+        if (Crash is not null) return Crash.TryFindByAddress(address, out symbol, out offset);
         symbol = default;
         offset = 0;
         // Last index whose address is <= address.

@@ -1,17 +1,19 @@
 #!/bin/bash
 # Re-records the crash goldens of one scenario directory (e.g. crash-sysrq) by running crash 8.0.2
-# once on the fixture dump, the commands of DIR/commands.tsv separated by shell-escape markers.
-# Usage: record-crash.sh DIR SCENARIO   (needs `crash`, xz, and the fixtures in ../shared/fixtures
-# or $KDUMPDEBUG_FIXTURES_DIR)
+# once on the fixture dump, the commands of DIR/TSV (default commands.tsv) separated by
+# shell-escape markers.
+# Usage: record-crash.sh DIR SCENARIO [TSV]   (needs `crash`, xz, and the fixtures in
+# ../shared/fixtures or $KDUMPDEBUG_FIXTURES_DIR)
 set -euo pipefail
 dir=$(cd "$(dirname "$0")/$1" && pwd)
 scenario=$2
+tsv=${3:-commands.tsv}
 fixtures=${KDUMPDEBUG_FIXTURES_DIR:-$(cd "$(dirname "$0")/../../../.." && pwd)/shared/fixtures}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 xz -dkc "$fixtures/kernel/vmlinux.xz" > "$work/vmlinux"
 main=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["main_dump"])' "$fixtures/$scenario/facts.json")
-grep -v '^#' "$dir/commands.tsv" | tail -n +2 | while IFS=$'\t' read -r file command; do
+grep -v '^#' "$dir/$tsv" | tail -n +2 | while IFS=$'\t' read -r file command; do
     printf '!echo "@@@ %s"\n%s\n' "$file" "$command"
 done > "$work/input"
 (cd "$work" && crash -s vmlinux "$fixtures/$scenario/$main" < input > output 2>&1) || true

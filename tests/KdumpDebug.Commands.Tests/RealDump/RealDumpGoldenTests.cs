@@ -46,6 +46,47 @@ public sealed class RealDumpGoldenTests
         GoldenText.AssertMatches(expected, actual, "crash-sysrq-real", recorded.File);
     }
 
+    public static IEnumerable<object[]> SymbolNamingCases() =>
+        CrashRecording.Read(RepoPaths.Golden("crash-sysrq/symbols.tsv")).Select(c => new object[] { c });
+
+    /// <summary>
+    /// Address -> symbol naming (sym ADDR, sym NAME, rd -s) against crash 8.0.2 on the sysrq dump:
+    /// every section start, addresses holding several symbols (exact and inside), text-region
+    /// delimiters, GCC clones (.isra/.part stripped, .constprop/.cold kept), padding between
+    /// sections, absolute and per-cpu symbols, random addresses, and symbol-laden memory
+    /// (Golden/crash-sysrq/symbols.tsv, recorded in one crash session, exact addresses first:
+    /// crash's value cache can change an exact answer after a search inside a symbol).
+    /// </summary>
+    [FixtureTheory]
+    [MemberData(nameof(SymbolNamingCases))]
+    public void SymbolNamingMatchesCrash(CrashCase recorded)
+    {
+        var session = new CommandSession(FixtureDumps.Open("sysrq"));
+        var actual = session.ExecuteAndCapture(recorded.Command);
+        var expected = File.ReadAllText(RepoPaths.Golden("crash-sysrq/" + recorded.File));
+        GoldenText.AssertMatches(expected, actual, "crash-sysrq-real", recorded.File);
+    }
+
+    [FixtureFact]
+    public void AddressBelowTheSlidKernelIsNoSymbol()
+    {
+        // Between the link-time _text (ffffffff81000000) and the run-time one (KASLR 0xe00000)
+        // crash 8.0.2 prints "ffffffff81dfffff (D) __per_cpu_end+-2116157097": in_ksymbol_range()
+        // compares the run-time value with the link-time _text. We do not copy that.
+        var session = new CommandSession(FixtureDumps.Open("sysrq"));
+        Assert.Equal("sym: invalid address: ffffffff81dfffff\n", session.ExecuteAndCapture("sym ffffffff81dfffff"));
+        Assert.Equal("ffffffff81e00000 (T) _stext ./arch/x86/kernel/head_64.S: 65\n", session.ExecuteAndCapture("sym ffffffff81e00000"));
+    }
+
+    [FixtureFact]
+    public void TextAddressWithoutALineEndsWithASpaceLikeCrash()
+    {
+        // show_symbol() prints " FILE: LINE" for kernel text; without a line only the space stays.
+        var session = new CommandSession(FixtureDumps.Open("sysrq"));
+        Assert.Equal("ffffffff824de12c (T) _etext+907322 \n", session.ExecuteAndCapture("sym ffffffff824de12c"));
+        Assert.Equal("ffffffff82800000 (d) .data\n", session.ExecuteAndCapture("sym ffffffff82800000"));
+    }
+
     [FixtureFact]
     public void ExcludedPageIsReportedWithItsAddressPfnAndDumpLevel()
     {
