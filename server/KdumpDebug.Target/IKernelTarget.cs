@@ -30,6 +30,13 @@ public interface IKernelTarget
     /// <summary>All symbols sorted by run-time address (crash's `sym -l`).</summary>
     IReadOnlyList<KernelSymbol> SymbolsByAddress { get; }
 
+    /// <summary>
+    /// The loaded modules' symbols (kallsyms in the dump), module by module in address order,
+    /// each with <see cref="KernelSymbol.Module"/> set. Reading them walks the module list with
+    /// DWARF layouts, so callers touch this only when a kernel symbol does not answer.
+    /// </summary>
+    IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress { get; }
+
     /// <summary>Source file and line of a run-time address, paths as crash prints them ("./drivers/tty/sysrq.c").</summary>
     bool TryFindSourceLine(ulong address, out string file, out int line);
 }

@@ -104,6 +104,11 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
 
     public IReadOnlyList<KernelSymbol> SymbolsByAddress => _symbolsByAddress.Value;
 
+    public IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress =>
+        _moduleSymbols ??= Modules.Modules.OrderBy(m => m.BaseAddress).SelectMany(m => m.Symbols).ToArray();
+
+    KernelSymbol[]? _moduleSymbols;
+
     /// <summary>
     /// crash's symbol_search(): the first symbol of that name in crash's table (stripped clone
     /// names, e.g. "rapl_event_update" for rapl_event_update.isra.0), else any ELF symbol of that
@@ -212,9 +217,7 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
         var order = Enumerable.Range(0, result.Length).ToArray();
         Array.Sort(order, (a, b) => result[a].Address != result[b].Address ? result[a].Address.CompareTo(result[b].Address) : a.CompareTo(b));
         // crash's table continues with the module symbols, module by module (they sit above the kernel image).
-        return order.Select(i => result[i])
-            .Concat(Modules.Modules.OrderBy(m => m.BaseAddress).SelectMany(m => m.Symbols))
-            .ToArray();
+        return order.Select(i => result[i]).ToArray();
     }
 
     ModuleSet LoadModules()

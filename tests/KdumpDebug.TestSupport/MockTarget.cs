@@ -168,7 +168,9 @@ public sealed class MockTarget : IKernelTarget
         return true;
     }
 
-    public IReadOnlyList<KernelSymbol> SymbolsByAddress => Sorted();
+    public IReadOnlyList<KernelSymbol> SymbolsByAddress => Sorted().Where(s => s.Module is null).ToList();
+
+    public IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress => Sorted().Where(s => s.Module is not null).ToList();
 
     public bool TryFindSourceLine(ulong address, out string file, out int line)
     {

@@ -56,7 +56,7 @@ public sealed class SymCommand : ICommand
             switch (option.Name)
             {
                 case 'l':
-                    foreach (var symbol in context.Target.SymbolsByAddress)
+                    foreach (var symbol in context.Target.SymbolsByAddress.Concat(context.Target.ModuleSymbolsByAddress))
                         context.Out.Write($"{SymbolArgument.FormatSymbolLine(symbol, 0)}\n");
                     return;
                 case 'q':

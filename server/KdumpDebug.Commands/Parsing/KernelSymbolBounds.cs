@@ -16,7 +16,8 @@ sealed class KernelSymbolBounds
     readonly IKernelTarget _target;
     readonly ulong _lowest;
     readonly ulong _highest;
-    readonly (ulong Start, ulong End)[] _modules;
+    // Module ranges are read on first need: the module list costs a DWARF index.
+    readonly Lazy<(ulong Start, ulong End)[]> _modules;
     Dictionary<string, List<KernelSymbol>>? _byName;
 
     public KernelSymbolBounds(IKernelTarget target)
@@ -25,20 +26,25 @@ sealed class KernelSymbolBounds
         KernelSpaceStart = KernelSpaceStartFor(target.Summary.PagingLevels);
         _lowest = ulong.MaxValue;
         _highest = 0;
-        var modules = new Dictionary<string, (ulong Start, ulong End)>(StringComparer.Ordinal);
         foreach (var s in target.SymbolsByAddress)
         {
             if (s.Address < KernelSpaceStart) continue;
-            if (s.Module is string m)
-            {
-                var end = s.Address + Math.Max(s.Size, 1);
-                modules[m] = modules.TryGetValue(m, out var r) ? (Math.Min(r.Start, s.Address), Math.Max(r.End, end)) : (s.Address, end);
-                continue;
-            }
             _lowest = Math.Min(_lowest, s.Address);
             _highest = Math.Max(_highest, s.Address);
         }
-        _modules = modules.Values.ToArray();
+        _modules = new Lazy<(ulong Start, ulong End)[]>(() => ModuleRanges(target));
+    }
+
+    static (ulong Start, ulong End)[] ModuleRanges(IKernelTarget target)
+    {
+        var modules = new Dictionary<string, (ulong Start, ulong End)>(StringComparer.Ordinal);
+        foreach (var s in target.ModuleSymbolsByAddress)
+        {
+            var m = s.Module ?? "";
+            var end = s.Address + Math.Max(s.Size, 1);
+            modules[m] = modules.TryGetValue(m, out var r) ? (Math.Min(r.Start, s.Address), Math.Max(r.End, end)) : (s.Address, end);
+        }
+        return modules.Values.ToArray();
     }
 
     /// <summary>
@@ -57,7 +63,9 @@ sealed class KernelSymbolBounds
     public bool InSymbolRange(ulong value)
     {
         if (value >= _lowest && value <= _highest) return true;
-        foreach (var (start, end) in _modules)
+        // Only values above the kernel image can be module addresses (MODULES_VADDR follows it).
+        if (value <= _highest) return false;
+        foreach (var (start, end) in _modules.Value)
         {
             if (value >= start && value < end) return true;
         }

@@ -42,7 +42,7 @@ static class SymbolArgument
     public static int WriteMatching(CommandContext context, string part, string prefix)
     {
         var count = 0;
-        foreach (var symbol in context.Target.SymbolsByAddress)
+        foreach (var symbol in context.Target.SymbolsByAddress.Concat(context.Target.ModuleSymbolsByAddress))
         {
             if (!symbol.Name.Contains(part, StringComparison.Ordinal)) continue;
             context.Out.Write($"{prefix}{FormatSymbolLine(symbol, 0)}\n");

@@ -151,7 +151,10 @@ public sealed record OrcEntryLayout(
     /// Real tables decode with zero implausible entries under their own layout and many under the
     /// others: V1 tables have end-of-stack entries (bit 10 with no sp_reg) that V2 rejects, V1 CALL
     /// entries are type 0 = UNDEFINED-with-a-register under V3, and V3 end/undefined entries or
-    /// signal bits are out of place under V1/V2. Cost: one pass over the table per layout.
+    /// signal bits are out of place under V1/V2. A table that no layout rejects decodes to the same
+    /// unwind rows under the tied layouts (e.g. a module without end-of-stack entries never sets
+    /// bit 10, so V1 and V2 agree); a module table should still use the vmlinux's layout. Cost: one
+    /// pass over the table per layout.
     /// </summary>
     public static OrcEntryLayout Detect(ReadOnlySpan<byte> entries, out int implausibleEntries)
     {

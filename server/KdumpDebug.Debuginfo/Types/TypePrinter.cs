@@ -48,13 +48,13 @@ public static class TypePrinter
     /// gdb's spelling of a type as <c>whatis</c> prints it after <c>type = </c> (show -1):
     /// <c>struct list_head *</c>, <c>void (*)(struct callback_head *)</c>, <c>char [16]</c>.
     /// </summary>
-    public static string TypeName(CType type) => Print(type, null, -1);
+    public static string TypeName(CType type) => Print(type, "", -1);
 
     /// <summary>
     /// gdb's <c>ptype</c> text without the leading <c>type = </c> (show 1: one level of typedef
     /// resolved and a struct's members listed, lines joined by '\n', no trailing newline).
     /// </summary>
-    public static string Ptype(CType type) => Print(type, null, 1);
+    public static string Ptype(CType type) => Print(type, "", 1);
 
     /// <summary>
     /// A declaration of <paramref name="name"/> with <paramref name="type"/> without the final
@@ -64,8 +64,9 @@ public static class TypePrinter
     public static string Declaration(CType type, string name) => Print(type, name, -1);
 
     /// <summary>
-    /// gdb's c_print_type: <paramref name="type"/> declaring <paramref name="name"/> (null or empty
-    /// for an abstract declarator) at detail level <paramref name="show"/>.
+    /// gdb's c_print_type: <paramref name="type"/> declaring <paramref name="name"/> ("" for an
+    /// abstract declarator, as whatis and ptype print; null prints only the part before the name)
+    /// at detail level <paramref name="show"/>.
     /// </summary>
     public static string Print(CType type, string? name, int show)
     {
@@ -90,7 +91,7 @@ public static class TypePrinter
         ArgumentNullException.ThrowIfNull(type);
         var resolved = type.Unqualified();
         var w = new Writer();
-        PrintType(w, type, null, 1, 0);
+        PrintType(w, type, "", 1, 0);
         w.EndLine();
         if (type.StripQualifiers() is { Kind: CTypeKind.Typedef, Name: { } typedefName } && w.Lines.Count > 1)
         {

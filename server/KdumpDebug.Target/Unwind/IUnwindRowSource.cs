@@ -1,5 +1,4 @@
 using KdumpDebug.Debuginfo.Cfi;
-using KdumpDebug.Debuginfo.Orc;
 
 namespace KdumpDebug.Target.Unwind;
 
@@ -18,55 +17,4 @@ public interface IUnwindRowSource
     /// May throw <see cref="Core.Errors.KdumpDebugException"/> for corrupt tables.
     /// </summary>
     bool TryFindRow(ulong address, out UnwindRow row);
-}
-
-/// <summary>
-/// An <see cref="OrcTable"/> answering for the run-time addresses [<see cref="Start"/>, <see cref="End"/>)
-/// (the ORC table's last entry covers everything above it, so the range bounds it), with
-/// <see cref="Bias"/> added to the table's addresses (the KASLR offset for a vmlinux table, 0 for a
-/// module table read from memory). ORC_TYPE_UNDEFINED entries count as "no information", so a
-/// DWARF source can answer instead (objtool leaves whole files undefined, e.g. kexec_core.o).
-/// </summary>
-public sealed class OrcRowSource(OrcTable table, ulong start, ulong end, ulong bias, string name) : IUnwindRowSource
-{
-    public OrcTable Table { get; } = table ?? throw new ArgumentNullException(nameof(table));
-    public ulong Start { get; } = start;
-    public ulong End { get; } = end;
-    public ulong Bias { get; } = bias;
-    public string Name { get; } = name;
-
-    public bool TryFindRow(ulong address, out UnwindRow row)
-    {
-        row = null!;
-        if (address < Start || address >= End) return false;
-        if (!Table.TryFind(unchecked(address - Bias), out var entry, out var entryStart, out var entryEnd)) return false;
-        var r = entry.ToUnwindRow(unchecked(entryStart + Bias), entryEnd == ulong.MaxValue ? End : unchecked(entryEnd + Bias));
-        if (r is null) return false;
-        row = r;
-        return true;
-    }
-}
-
-/// <summary>
-/// A <see cref="CfiTable"/> answering for the run-time addresses [<see cref="Start"/>, <see cref="End"/>),
-/// with <see cref="Bias"/> added to the table's addresses (see <see cref="OrcRowSource"/>).
-/// </summary>
-public sealed class CfiRowSource(CfiTable table, ulong start, ulong end, ulong bias, string name) : IUnwindRowSource
-{
-    public CfiTable Table { get; } = table ?? throw new ArgumentNullException(nameof(table));
-    public ulong Start { get; } = start;
-    public ulong End { get; } = end;
-    public ulong Bias { get; } = bias;
-    public string Name { get; } = name;
-
-    public bool TryFindRow(ulong address, out UnwindRow row)
-    {
-        row = null!;
-        if (address < Start || address >= End) return false;
-        if (!Table.TryFindRow(unchecked(address - Bias), out var r)) return false;
-        r.Start = unchecked(r.Start + Bias);
-        r.End = unchecked(r.End + Bias);
-        row = r;
-        return true;
-    }
 }

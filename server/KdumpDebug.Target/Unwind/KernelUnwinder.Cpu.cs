@@ -1,4 +1,3 @@
-using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo.Cfi;
 using KdumpDebug.Dump;
 

@@ -18,10 +18,11 @@ namespace KdumpDebug.Target.Unwind;
 /// <para>
 /// Stop conditions, none of which can hang: a user-mode context (cs &amp; 3 != 0 after a pt_regs:
 /// the syscall or interrupt entry frame; it is the last frame), an end-of-stack row, a return
-/// address of 0 or one a DWARF row marks undefined, a pc outside kernel text, no row, a CFA or return address that cannot be
-/// computed or read, no progress (an ordinary call frame must move sp up; a frame that switches
-/// stacks, through a pt_regs or an indirect CFA, must not revisit a (pc, sp) pair), and the depth
-/// limit. Abnormal ends give a one-line reason "cannot unwind past FUNCTION+OFF: WHY".
+/// address of 0 or one a DWARF row marks undefined, a pc outside kernel text, no row, a CFA or
+/// return address that cannot be computed or read, no progress (an ordinary call frame must move
+/// sp up; a frame that switches stacks, through a pt_regs or an indirect CFA, must not revisit a
+/// (pc, sp) pair), and the depth limit. Abnormal ends give a one-line reason
+/// "cannot unwind past FUNCTION+OFF: WHY"; normal ends give none.
 /// </para>
 /// <para>Cost per frame: one or two row lookups (binary searches), a few 8-byte reads, one register
 /// copy for the frame. Not thread-safe (one walker per thread).</para>

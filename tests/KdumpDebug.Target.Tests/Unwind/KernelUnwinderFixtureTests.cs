@@ -109,6 +109,7 @@ public class KernelUnwinderFixtureTests
     [InlineData("sysrq", "sysrq/vmcore.kdump-zlib")]
     [InlineData("sysrq", "sysrq/vmcore.kdump-lzo")]
     [InlineData("sysrq", "sysrq/vmcore.kdump-zlib.flat")]
+    [InlineData("sysrq", "sysrq/vmcore.kdump-raw.zst")]
     [InlineData("sysrq", "sysrq/vmcore.elf.zst")]
     [InlineData("sysrq-la57", "sysrq-la57/vmcore.kdump-zlib")]
     public void EveryCpuOfASysrqCrashMatchesCrashBtA(string scenario, string dump)
@@ -164,11 +165,13 @@ public class KernelUnwinderFixtureTests
         Assert.True(cpu1[^1].IsUserMode);
     }
 
-    [FixtureFact]
-    public void QemuDumpRegistersAreTheCpusOwnState()
+    [FixtureTheory]
+    [InlineData("sysrq-qemu/vmcore.qemu-kdump-zlib")]
+    [InlineData("sysrq-qemu/vmcore.qemu.elf.zst")]
+    public void QemuDumpRegistersAreTheCpusOwnState(string dump)
     {
         // QEMU wrote each vCPU's real state: no search, the walk starts in panic's delay loop.
-        var (target, unwinder) = Open("sysrq-qemu/vmcore.qemu-kdump-zlib");
+        var (target, unwinder) = Open(dump);
         var crash = CrashBtGolden.Parse("sysrq-qemu", "bt.txt")[0].Frames;
         var frames = unwinder.UnwindCpu(target.Dump.CpuRegisters[0], out var reason);
         Assert.Null(reason);
