@@ -218,20 +218,23 @@ public sealed class TypeSystem
         var matches = Index.Find(name, NameKinds.Variable | NameKinds.VariableDeclaration);
         GlobalVariable? first = null;
         foreach (var kind in new[] { NameKind.Variable, NameKind.VariableDeclaration })
+        {
             foreach (var m in matches)
-                if (m.Kind == kind)
+            {
+                if (m.Kind != kind) continue;
+                // A definition may carry only DW_AT_specification to a declaration of incomplete
+                // type (extern const char linux_banner[]) while another unit's says [167]:
+                // prefer a complete type, as gdb ends up showing.
+                var v = VariableOf(m.Die);
+                if (v.Type.Size is not null)
                 {
-                    // A definition may carry only DW_AT_specification to a declaration of incomplete
-                    // type (extern const char linux_banner[]) while another unit's says [167]:
-                    // prefer a complete type, as gdb ends up showing.
-                    var v = VariableOf(m.Die);
-                    if (v.Type.Size is not null)
-                    {
-                        variable = v;
-                        return true;
-                    }
-                    first ??= v;
+                    variable = v;
+                    return true;
                 }
+                first ??= v;
+            }
+            if (first is not null) break; // a definition of incomplete type beats any declaration
+        }
         variable = first!;
         return first is not null;
     }

@@ -9,9 +9,9 @@ namespace KdumpDebug.Target.Unwind;
 /// <summary>
 /// Unwinds kernel stacks of a <see cref="KernelTarget"/>: the vmlinux's ORC table first (the
 /// kernel's own unwind data, checked by objtool), its <c>.debug_frame</c> where ORC has nothing
-/// (objtool skips some files, e.g. kexec_core.o) and to recover the callee-saved registers ORC does
-/// not track, then frame pointers; modules added with <see cref="AddModule"/> bring their own
-/// tables. Frames come back with their symbols.
+/// (objtool leaves some functions without ORC, e.g. __crash_kexec in the fixture kernel) and to
+/// recover the callee-saved registers ORC does not track, then frame pointers; modules added with
+/// <see cref="AddModule"/> bring their own tables. Frames come back with their symbols.
 /// <para>
 /// The vmlinux tables are loaded on first use (the ORC address array, 1 MiB for the fixture, and the
 /// FDE index) and shared by every walk; a table that cannot be read is left out and named in

@@ -8,7 +8,8 @@ namespace KdumpDebug.Target.Unwind;
 /// (the ORC table's last entry covers everything above it, so the range bounds it), with
 /// <see cref="Bias"/> added to the table's addresses (the KASLR offset for a vmlinux table, 0 for a
 /// module table read from memory). ORC_TYPE_UNDEFINED entries count as "no information", so a
-/// DWARF source can answer instead (objtool leaves whole files undefined, e.g. kexec_core.o).
+/// DWARF source can answer instead (objtool emits no ORC for functions marked
+/// STACK_FRAME_NON_STANDARD or files it skips; in the fixture kernel, __crash_kexec).
 /// </summary>
 public sealed class OrcRowSource(OrcTable table, ulong start, ulong end, ulong bias, string name) : IUnwindRowSource
 {

@@ -130,4 +130,47 @@ public sealed class CommandLineTests
         Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
         Assert.DoesNotContain("   at ", result.StandardError);
     }
+
+    [FixtureFact]
+    public void TruncatedDumpExitsTwoNamingTheFileAndField()
+    {
+        // Cut the kdump file inside its bitmaps: opening must say which file and which part is short.
+        var dir = Fixtures.NewTempDirectory();
+        var path = Path.Combine(dir, "vmcore.truncated");
+        var bytes = File.ReadAllBytes(Vmcore);
+        File.WriteAllBytes(path, bytes.AsSpan(0, 3 * 4096).ToArray());
+        var result = KdumpdebugProcess.Run([Vmlinux, path, "-c", "q"]);
+        AssertOneLineError(result, path);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [FixtureFact]
+    public void ExcludedPageIsReportedNotShownAsZeros()
+    {
+        // A page makedumpfile filtered (-d 31): rd names the address, PFN and dump level, then goes on.
+        ulong pfn;
+        using (var dump = KdumpDebug.Dump.DumpOpener.Open(Vmcore))
+        {
+            pfn = 0x100;
+            while (dump.Memory.GetPageStatus(pfn) != KdumpDebug.Dump.PageStatus.Excluded) pfn++;
+        }
+        var result = KdumpdebugProcess.Run([Vmlinux, Vmcore, "-s", "-c", $"rd -p {pfn * 4096:x} 2", "-c", "sym jiffies"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches($@"rd: page excluded: .*PFN {pfn:x} \(dump level 31\)", result.StandardOutput);
+        Assert.DoesNotContain("0000000000000000 0000000000000000", result.StandardOutput);
+        Assert.Contains("(D) jiffies", result.StandardOutput);
+    }
+
+    [FixtureFact]
+    public void BenchPagesReadsEveryDumpedPage()
+    {
+        var result = KdumpdebugProcess.Run(["bench", "pages", Vmcore]);
+        Assert.Equal(0, result.ExitCode);
+        // The dump's second bitmap has this many pages (libkdumpfile agrees); every one decompresses.
+        var pages = System.Text.RegularExpressions.Regex.Match(result.StandardOutput, @"pages=(\d+) bytes=(\d+)");
+        Assert.True(pages.Success, result.StandardOutput);
+        Assert.Equal(long.Parse(pages.Groups[1].Value) * 4096, long.Parse(pages.Groups[2].Value));
+        Assert.True(long.Parse(pages.Groups[1].Value) > 5000);
+        Assert.Contains("MB/s=", result.StandardOutput);
+    }
 }

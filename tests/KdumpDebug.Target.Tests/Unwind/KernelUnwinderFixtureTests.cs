@@ -78,7 +78,7 @@ public class KernelUnwinderFixtureTests
             // drgn names the syscall entry stub by the ELF symbol that covers it; the symbol table names the label inside it.
             if (drgnName != "entry_SYSCALL_64") Assert.Equal(drgnName, frames[i].Symbol?.Name);
         }
-        Assert.Equal(new UnwindRowSource?[] { UnwindRowSource.Cfi }, frames.Take(1).Select(f => f.RowSource)); // objtool skipped __crash_kexec
+        Assert.Equal(new UnwindRowSource?[] { UnwindRowSource.Cfi }, frames.Take(1).Select(f => f.RowSource)); // no ORC for __crash_kexec: its .debug_frame row
         Assert.True(frames[^1].IsUserMode);
         Assert.Equal(frames[^2].Sp, frames[^2].PtRegsAddress); // the syscall pt_regs is at the entry frame's sp
     }

@@ -210,7 +210,7 @@ public class StackWalkerTests
     [Fact]
     public void AnUndefinedOrcEntryFallsBackToDwarf()
     {
-        // objtool skipped A's object file (ORC_TYPE_UNDEFINED); its .debug_frame row says CFA = sp + 24, rbx at CFA - 16.
+        // objtool left A without ORC (ORC_TYPE_UNDEFINED); its .debug_frame row says CFA = sp + 24, rbx at CFA - 16.
         var orc = new ListRowSource("orc").Orc(A, B, new OrcEntry(0, 0, 0, 0, OrcType.Undefined, false)).Orc(B, C, End);
         var cfi = new ListRowSource("cfi").Row(A, B, () => CfiRow(A, B, 24, (UnwindRegister.Rbx, RegisterRule.AtCfa(-16))));
         var m = new DictionaryMemory();
