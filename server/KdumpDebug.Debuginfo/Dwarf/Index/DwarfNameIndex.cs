@@ -246,8 +246,11 @@ public sealed class DwarfNameIndex
             for (var i = 1; i < count; i++) if (hashes[i] < hashes[i - 1]) return null;
             return new DwarfNameIndex(dwarf, hashes, dies, kinds, errors);
         }
-        catch (EndOfStreamException) { return null; }
-        catch (IOException) { return null; }
+        // A damaged file reads as garbage lengths and strings: any of these means "rebuild".
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ namespace KdumpDebug.Debuginfo.Dwarf.Index;
 /*
  * The name index builder: the one eager pass over the DIEs (drgn's DWARF indexer is the model).
  *
- * Units are indexed in parallel (Parallel.For, one worker per core), largest first, each worker
- * reading one unit at a time. What a worker reads:
+ * Units are indexed in parallel (Parallel.For over one worker per core, each taking the next unit,
+ * largest first, from a shared counter), one unit at a time. What a worker reads:
  *   - only the children of each unit's root DIE (C declares types, functions and globals at file
  *     scope) and the enumerators of file-scope enumerations. Everything else (struct members,
  *     function bodies, inline trees, call sites: most of .debug_info) is skipped with DW_AT_sibling,
@@ -72,18 +72,20 @@ internal static class NameIndexBuilder
             try { file = File.OpenHandle(dwarf.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { file = null; }
         }
-        var workers = new List<Worker>();
+        // Exactly one worker per core, each taking the next unit (largest first) from a shared
+        // counter: Parallel.For over units would let the thread pool add workers when the machine
+        // is busy, and every extra worker means another de-duplication table to merge.
+        var workerCount = Math.Max(1, Math.Min(maxParallelism ?? Environment.ProcessorCount, order.Length));
+        var workers = new Worker[workerCount];
+        var next = -1;
         try
         {
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism ?? Environment.ProcessorCount };
-            Parallel.For(0, order.Length, options,
-                () => new Worker(dwarf, file),
-                (i, _, worker) =>
-                {
+            Parallel.For(0, workerCount, new ParallelOptions { MaxDegreeOfParallelism = workerCount }, w =>
+            {
+                var worker = workers[w] = new Worker(dwarf, file);
+                for (var i = Interlocked.Increment(ref next); i < order.Length; i = Interlocked.Increment(ref next))
                     worker.IndexUnit(units[order[i]]);
-                    return worker;
-                },
-                worker => { lock (workers) workers.Add(worker); });
+            });
         }
         finally
         {
@@ -96,11 +98,11 @@ internal static class NameIndexBuilder
         return index;
     }
 
-    static DwarfNameIndex Merge(DwarfInfo dwarf, List<Worker> workers)
+    static DwarfNameIndex Merge(DwarfInfo dwarf, Worker[] workers)
     {
         // Unique entries: the lowest DIE offset per key across workers.
-        var unique = workers.Count == 1 ? workers[0].Unique : new DedupTable(16);
-        if (workers.Count > 1)
+        var unique = workers.Length == 1 ? workers[0].Unique : new DedupTable(16);
+        if (workers.Length > 1)
             foreach (var w in workers)
                 foreach (var (k1, k2, v) in w.Unique.Entries) unique.AddMin(k1, k2, v);
         var keptCount = workers.Sum(w => w.KeptCount);
