@@ -204,6 +204,18 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     KernelSymbol Relocate(Debuginfo.Symbols.ElfSymbol s) =>
         new(s.Name, IsRelocatable(s.Address, s.NmType) ? s.Address + KaslrOffset : s.Address, s.Size, s.NmType);
 
+    /// <summary>
+    /// The run-time address of a link-time address from the vmlinux (a DWARF DW_OP_addr): moved by
+    /// the KASLR slide when it is in the kernel image; per-CPU offsets stay as they are.
+    /// </summary>
+    public ulong RelocateLinkAddress(ulong linkAddress) =>
+        linkAddress >= KernelAddressSpace.StartKernelMap ? linkAddress + KaslrOffset : linkAddress;
+
+    /// <summary>Typed access to globals and types (DWARF), built on first use.</summary>
+    public Objects.KernelObjects Objects => _objects ??= new Objects.KernelObjects(this);
+
+    Objects.KernelObjects? _objects;
+
     ulong Unrelocate(ulong runtimeAddress) =>
         runtimeAddress >= KernelAddressSpace.StartKernelMap + KaslrOffset ? runtimeAddress - KaslrOffset : runtimeAddress;
 
