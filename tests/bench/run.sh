@@ -19,6 +19,15 @@
 #                         vs   /usr/bin/python3 tests/bench/libkdumpfile_pages.py VMCORE
 #      Both print pages, bytes, seconds and MB/s of the reading loop only; the
 #      table also has the whole process's wall time and peak RSS.
+#   c) debug info to a typed answer, `p init_task.comm`:
+#                              kdumpdebug -s -c "p init_task.comm" (kdumpdebug-cold: with
+#                              KDUMPDEBUG_INDEX_CACHE=0, so the DWARF name index is built;
+#                              kdumpdebug: the index comes from the cache an earlier run saved)
+#                         vs   crash -s < "p init_task.comm\nq"
+#                         vs   drgn: load vmlinux, print init_task.comm (python3 -c)
+#   d) the panic task's backtrace: kdumpdebug -c bt vs crash `bt` vs drgn crashed_thread()
+#   e) every task's backtrace: kdumpdebug -c "foreach bt" vs crash `foreach bt` vs drgn
+#      (stack_trace of every task of for_each_task)
 # Every run is measured with /usr/bin/time (wall, user, sys, peak RSS). Before the
 # measured reps each tool runs once unmeasured, so the warm reps find vmlinux and
 # the dump in the page cache. The table reports medians of the warm reps.
@@ -42,6 +51,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3   # Debian's python: has python3-libkdumpfile (the first python3 on PATH may not)
 
 REPS=${BENCH_REPS:-5}
+CASE_LIST=${BENCH_CASES:-"a b c d e"}
 COLD=${BENCH_COLD:-0}
 OUT=""
 DISTRO_DIR=""
@@ -52,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--cold) COLD=1; shift ;;
 	--out) OUT=${2:?--out needs a folder}; shift 2 ;;
 	--out=*) OUT=${1#--out=}; shift ;;
+	--cases) CASE_LIST=${2:?--cases needs a list like "a b c"}; shift 2 ;;
 	-h|--help) sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) [ -z "$DISTRO_DIR" ] || { echo "run.sh: more than one DISTRO_DIR" >&2; exit 2; }; DISTRO_DIR=$1; shift ;;
@@ -113,6 +124,19 @@ if [ "$COLD" = 1 ] && [ "$(id -u)" != 0 ]; then log "--cold needs root to drop t
 KDD_MISSING="no executable $KDUMPDEBUG (dotnet build -c Release server/KdumpDebug.Server, or set KDUMPDEBUG)"
 
 printf 'rd -64 jiffies 1\nq\n' > "$OUT/in-crash"
+printf 'p init_task.comm\nq\n' > "$OUT/in-crash-c"
+printf 'bt\nq\n' > "$OUT/in-crash-d"
+printf 'foreach bt\nq\n' > "$OUT/in-crash-e"
+have_drgn=1; "$PY" -c 'import drgn' 2> /dev/null || have_drgn=0
+# drgn's side of cases c-e: load the vmlinux's debug info, then the same answer
+DRGN_PRELUDE='import drgn,sys; p=drgn.Program(); p.set_core_dump(sys.argv[1]); p.load_debug_info([sys.argv[2]])'
+DRGN_C="$DRGN_PRELUDE; print(p['init_task'].comm)"
+DRGN_D="$DRGN_PRELUDE; print(p.crashed_thread().stack_trace())"
+DRGN_E="$DRGN_PRELUDE
+from drgn.helpers.linux.pid import for_each_task
+for t in for_each_task(p):
+    try: print(p.stack_trace(t))
+    except Exception as e: print('error', e)"
 : > "$OUT/in-none"
 
 # ---- machine and versions (before the runs, so the load average is the starting one)
@@ -154,9 +178,29 @@ else
 	if [ $have_kdd = 1 ]; then B_TOOLS+=(kdumpdebug); else skip b kdumpdebug "$KDD_MISSING"; fi
 fi
 
+# cases c-e: crash, drgn, kdumpdebug (c also kdumpdebug-cold)
+for c in c d e; do
+	eval "${c^^}_TOOLS=()"
+	if [ $have_dump = 0 ] || [ $have_vmlinux = 0 ]; then skip $c all "dump or vmlinux missing in $DISTRO_DIR"; continue; fi
+	if [ $have_crash = 1 ]; then eval "${c^^}_TOOLS+=(crash)"; else skip $c crash "no crash executable"; fi
+	if [ $have_drgn = 1 ]; then eval "${c^^}_TOOLS+=(drgn)"; else skip $c drgn "$PY cannot import drgn (apt-get install python3-drgn)"; fi
+	if [ $have_kdd = 1 ]; then
+		[ $c = c ] && C_TOOLS+=(kdumpdebug-cold)
+		eval "${c^^}_TOOLS+=(kdumpdebug)"
+	else skip $c kdumpdebug "$KDD_MISSING"; fi
+done
+
 run_tool() {  # run_tool CASE TOOL KIND REP
 	local case=$1 tool=$2 kind=$3 rep=$4
 	case $case/$tool in
+	[cde]/crash) run_timed "$case" crash "$kind" "$rep" "$OUT/in-crash-$case" "$CRASH" -s "$VMLINUX" "$VMCORE" ;;
+	c/drgn) run_timed c drgn "$kind" "$rep" "$OUT/in-none" "$PY" -c "$DRGN_C" "$VMCORE" "$VMLINUX" ;;
+	d/drgn) run_timed d drgn "$kind" "$rep" "$OUT/in-none" "$PY" -c "$DRGN_D" "$VMCORE" "$VMLINUX" ;;
+	e/drgn) run_timed e drgn "$kind" "$rep" "$OUT/in-none" "$PY" -c "$DRGN_E" "$VMCORE" "$VMLINUX" ;;
+	c/kdumpdebug-cold) run_timed c kdumpdebug-cold "$kind" "$rep" "$OUT/in-none" env KDUMPDEBUG_INDEX_CACHE=0 "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "p init_task.comm" ;;
+	c/kdumpdebug) run_timed c kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "p init_task.comm" ;;
+	d/kdumpdebug) run_timed d kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "bt" ;;
+	e/kdumpdebug) run_timed e kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "foreach bt" ;;
 	a/crash) run_timed a crash "$kind" "$rep" "$OUT/in-crash" "$CRASH" -s "$VMLINUX" "$VMCORE" ;;
 	a/kdumpdebug) run_timed a kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "rd -64 jiffies 1" ;;
 	b/libkdumpfile) run_timed b libkdumpfile "$kind" "$rep" "$OUT/in-none" "$PY" "$HERE/libkdumpfile_pages.py" "$VMCORE" ;;
@@ -168,6 +212,8 @@ looks_ok() {  # looks_ok CASE STDOUT: did the run print its result? (crash exits
 	case $1 in
 	a) grep -Eq '^ *[0-9a-f]+: +[0-9a-f]{16}' "$2" ;;   # rd -64 line: "ADDR:  VALUE  ascii"
 	b) grep -Eqi 'MB/s' "$2" ;;
+	c) grep -q 'swapper/0' "$2" ;;
+	d|e) grep -q 'sysrq_handle_crash' "$2" ;;
 	esac
 }
 
@@ -191,8 +237,16 @@ run_case() {  # run_case CASE TOOL...
 
 log "output folder: $OUT"
 FAILED=0
-run_case a "${A_TOOLS[@]}"
-run_case b "${B_TOOLS[@]}"
+for c in $CASE_LIST; do
+	case $c in
+	a) run_case a "${A_TOOLS[@]}" ;;
+	b) run_case b "${B_TOOLS[@]}" ;;
+	c) run_case c "${C_TOOLS[@]}" ;;
+	d) run_case d "${D_TOOLS[@]}" ;;
+	e) run_case e "${E_TOOLS[@]}" ;;
+	*) log "unknown case $c" ;;
+	esac
+done
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.md"
 
 "$PY" "$HERE/summarize.py" "$RAW" "$OUT/machine.md" "$VMCORE_NAME" > "$OUT/report.md" || { echo "run.sh: summarize.py failed" >&2; exit 1; }
