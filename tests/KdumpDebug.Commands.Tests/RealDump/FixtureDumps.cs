@@ -20,9 +20,21 @@ static class FixtureDumps
     public static string MainDump(string scenario) =>
         JsonDocument.Parse(File.ReadAllText(Fixtures.Path($"{scenario}/facts.json"))).RootElement.GetProperty("main_dump").GetString()!;
 
-    public static KernelTarget Open(string scenario) =>
-        Targets.GetOrAdd(scenario, s => new Lazy<KernelTarget>(() => KernelTarget.Open(new TargetOptions(
-            Fixtures.Plain($"{s}/{MainDump(s)}"),
+    public static KernelTarget Open(string scenario) => OpenDump($"{scenario}/{MainDump(scenario)}");
+
+    /// <summary>Every dump file of each scenario (the .zst ones as stored; unpacked on open).</summary>
+    public static readonly Dictionary<string, string[]> AllDumps = new()
+    {
+        ["sysrq"] = ["vmcore.kdump-zlib", "vmcore.kdump-lzo", "vmcore.kdump-raw.zst", "vmcore.kdump-zlib.flat", "vmcore.elf.zst"],
+        ["sysrq-qemu"] = ["vmcore.qemu-kdump-zlib", "vmcore.qemu.elf.zst"],
+        ["oops-module"] = ["vmcore.kdump-zlib", "vmcore.elf.zst"],
+        ["sysrq-la57"] = ["vmcore.kdump-zlib"],
+    };
+
+    /// <summary>A fixture dump (path relative to the fixtures, e.g. "sysrq/vmcore.elf.zst"), opened once.</summary>
+    public static KernelTarget OpenDump(string relative) =>
+        Targets.GetOrAdd(relative, r => new Lazy<KernelTarget>(() => KernelTarget.Open(new TargetOptions(
+            Fixtures.Plain(r),
             Fixtures.Path("kernel/vmlinux.xz"),
             ModuleDirectories: [Fixtures.Path("kernel")],
             CacheDirectory: VmlinuxCache)))).Value;

@@ -33,6 +33,32 @@ public sealed class RealDumpGoldenTests
         GoldenText.AssertMatches(expected, actual, $"fixtures-{scenario}", recorded.File);
     }
 
+    /// <summary>
+    /// The same rd/sym commands on every other format of the same crash (crash printed identical
+    /// output on all of them: crash-other-formats.txt, crash-elf-vs-kdump.diff).
+    /// </summary>
+    public static IEnumerable<object[]> OtherFormatCases()
+    {
+        if (!Fixtures.Available) return [new object[] { "none", "none", new CrashCase("none", "none") }];
+        return FixtureCases().SelectMany(c =>
+        {
+            var scenario = (string)c[0];
+            return FixtureDumps.AllDumps[scenario]
+                .Where(d => d != FixtureDumps.MainDump(scenario))
+                .Select(d => new object[] { scenario, d, c[1] });
+        });
+    }
+
+    [FixtureTheory]
+    [MemberData(nameof(OtherFormatCases))]
+    public void FixtureGoldenMatchesOnEveryFormat(string scenario, string dump, CrashCase recorded)
+    {
+        var session = new CommandSession(FixtureDumps.OpenDump($"{scenario}/{dump}"));
+        var actual = session.ExecuteAndCapture(recorded.Command);
+        var expected = Fixtures.ReadText($"{scenario}/crash/{recorded.File}");
+        GoldenText.AssertMatches(expected, actual, $"fixtures-{scenario}-{dump}", recorded.File);
+    }
+
     public static IEnumerable<object[]> RecordedCases() =>
         CrashRecording.Read(RepoPaths.Golden("crash-sysrq/commands.tsv")).Select(c => new object[] { c });
 
