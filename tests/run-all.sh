@@ -39,7 +39,9 @@ for project in "${projects[@]}"; do
     name=$(basename "$project")
     echo "== $name"
     trx="$results/$name.trx"
+    # A hung test host is killed after 5 minutes and counted as a failure, so CI never waits out its budget.
     dotnet test "$project" -c "$config" --no-restore -nologo \
+        --blame-hang-timeout 5m --blame-hang-dump-type none \
         --logger "trx;LogFileName=$(basename "$trx")" --results-directory "$results" \
         --logger "console;verbosity=minimal"
     status=$?

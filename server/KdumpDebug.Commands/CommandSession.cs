@@ -25,6 +25,9 @@ public sealed class CommandSession
 
     public CommandTable Table { get; }
 
+    /// <summary>The task crash's <c>set</c> chose (its address); null means the panic task, the default context.</summary>
+    public ulong? ContextTask { get; set; }
+
     /// <summary>Every non-empty line entered so far, oldest first (crash's <c>h</c> lists them).</summary>
     public IReadOnlyList<string> History => _history;
 
@@ -32,6 +35,9 @@ public sealed class CommandSession
     public bool ExitRequested { get; private set; }
 
     internal void RequestExit() => ExitRequested = true;
+
+    /// <summary>Values printed by <c>p</c>, numbered <c>$1</c>, <c>$2</c>... (gdb's value history, as crash keeps it per session).</summary>
+    public ValueHistory Values { get; } = new();
 
     /// <summary>Range checks for "is this value a kernel symbol address" (crash's in_ksymbol_range), computed once.</summary>
     internal KernelSymbolBounds SymbolBounds => _bounds ??= new KernelSymbolBounds(Target);
@@ -71,6 +77,11 @@ public sealed class CommandSession
             return CommandOutcome.Failed;
         }
         if (words.Count == 0) return CommandOutcome.Empty;
+
+        // gdb's print format suffix: "p/x EXPR" is "p" with "/x" as its first argument.
+        var slash = words[0].IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && !Table.TryFind(words[0], out _) && Table.TryFind(words[0][..slash], out _))
+            words = [words[0][..slash], words[0][slash..], .. words.Skip(1)];
 
         if (!Table.TryFind(words[0], out var command))
         {

@@ -32,11 +32,26 @@ public sealed class CommandTable
     /// </summary>
     public static CommandTable CreateDefault() => new ICommand[]
     {
+        new StructCommand("*"),
+        new BtCommand(),
+        new EvalCommand(),
         new ExitCommand(),
+        new ForeachCommand(),
         new HistoryCommand(),
         new HelpCommand(),
+        new LogCommand(),
+        new PrintCommand(),
+        new PtypeCommand(),
+        new PsCommand(),
         new RdCommand(),
+        new RunqCommand(),
+        new SetCommand(),
+        new StructCommand(),
         new SymCommand(),
+        new StructCommand("union"),
+        new SysCommand(),
+        new TaskCommand(),
+        new WhatisCommand(),
         new QuitCommand(),
     }.ToCommandTable();
 

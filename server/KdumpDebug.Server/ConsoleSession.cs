@@ -42,7 +42,7 @@ static class ConsoleSession
             NewLine = "\n",
             AutoFlush = false,
         };
-        if (!options.Silent) WriteBanner(output, target.Summary, vmlinux, vmcore);
+        if (!options.Silent) WriteBanner(output, target, vmlinux, vmcore);
         output.Flush();
 
         var session = new CommandSession(target);
@@ -104,10 +104,12 @@ static class ConsoleSession
     /// crash's start-up banner without the copyright block: our name and version, then the system
     /// facts in sys layout, file names as given on the command line.
     /// </summary>
-    static void WriteBanner(TextWriter output, TargetSummary summary, string? vmlinuxArgument, string vmcoreArgument)
+    static void WriteBanner(TextWriter output, KernelTarget target, string? vmlinuxArgument, string vmcoreArgument)
     {
+        var summary = target.Summary;
         output.Write($"\nkdumpdebug {Version}\n\n");
-        SystemBanner.Write(output, summary, vmlinuxArgument ?? summary.VmlinuxPath, vmcoreArgument);
+        // Like crash's start-up: the kernel's own data (tasks, log, memory) fills UPTIME..PANIC.
+        SystemBanner.Write(output, summary, vmlinuxArgument ?? summary.VmlinuxPath, vmcoreArgument, SystemFacts.Read(target));
         output.Write("\n");
     }
 

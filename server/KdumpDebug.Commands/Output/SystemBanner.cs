@@ -6,9 +6,10 @@ namespace KdumpDebug.Commands.Output;
 /// <summary>
 /// The facts crash prints at start-up and in <c>sys</c> (kernel.c display_sys_stats), in its layout:
 /// labels right-aligned to 12 columns, then ": ". Only lines whose values this dump provides are
-/// printed (no UPTIME, LOAD AVERAGE or TASKS until the kernel layer computes them). Formats follow
+/// printed (UPTIME, LOAD AVERAGE, TASKS, the clock rate, offline CPUs, and MEMORY/PANIC when the
+/// summary lacks them come from <see cref="SystemFacts"/> when given). Formats follow
 /// crash: DATE as strftime "%a %b %e %T %Z %Y" (in UTC here), MEMORY as pages_to_size(),
-/// MACHINE with the clock rate, which is not read yet ("unknown Mhz", crash's word for it).
+/// MACHINE with the clock rate ("unknown Mhz", crash's words, when cpu_khz cannot be read).
 /// </summary>
 public static class SystemBanner
 {
@@ -17,18 +18,24 @@ public static class SystemBanner
     /// the file names as the user gave them (crash prints its arguments, not resolved paths);
     /// null uses the summary's paths.
     /// </summary>
-    public static void Write(TextWriter output, TargetSummary summary, string? kernelName = null, string? dumpName = null)
+    public static void Write(TextWriter output, TargetSummary summary, string? kernelName = null, string? dumpName = null, SystemFacts? facts = null)
     {
         Line(output, "KERNEL", kernelName ?? summary.VmlinuxPath);
         Line(output, "DUMPFILE", (dumpName ?? summary.DumpPath) + (summary.IsPartialDump ? "  [PARTIAL DUMP]" : ""));
-        if (summary.Cpus is int cpus) Line(output, "CPUS", cpus.ToString(CultureInfo.InvariantCulture));
-        if (summary.Date is DateTimeOffset date) Line(output, "DATE", FormatDate(date));
+        if (summary.Cpus is int cpus)
+            Line(output, "CPUS", cpus.ToString(CultureInfo.InvariantCulture) + (facts?.OfflineCpus is int offline and > 0 ? $" [OFFLINE: {offline}]" : ""));
+        // A QEMU dump's header carries no time (the epoch); the kernel's clock then says when it stopped.
+        if ((summary.Date is { Year: > 1970 } known ? known : facts?.Date ?? summary.Date) is DateTimeOffset date) Line(output, "DATE", FormatDate(date));
+        if (facts?.Uptime is string uptime) Line(output, "UPTIME", uptime);
+        if (facts?.LoadAverage is string load) Line(output, "LOAD AVERAGE", load);
+        if (facts?.Tasks is int tasks) Line(output, "TASKS", tasks.ToString(CultureInfo.InvariantCulture));
         if (summary.NodeName is string node) Line(output, "NODENAME", node);
         if (summary.Release is string release) Line(output, "RELEASE", release);
         if (summary.Version is string version) Line(output, "VERSION", version);
-        if (summary.Machine is string machine) Line(output, "MACHINE", $"{machine}  (unknown Mhz)");
-        if (summary.MemoryBytes is ulong memory) Line(output, "MEMORY", FormatSize(memory));
-        if (summary.PanicMessage is string panic) Line(output, "PANIC", FormatPanic(panic));
+        if (summary.Machine is string machine)
+            Line(output, "MACHINE", $"{machine}  ({(facts?.CpuMhz is ulong mhz ? mhz.ToString(CultureInfo.InvariantCulture) : "unknown")} Mhz)");
+        if ((summary.MemoryBytes ?? facts?.MemoryBytes) is ulong memory) Line(output, "MEMORY", FormatSize(memory));
+        if ((summary.PanicMessage ?? facts?.PanicMessage) is string panic) Line(output, "PANIC", FormatPanic(panic));
     }
 
     static void Line(TextWriter output, string label, string value) => output.Write($"{label,12}: {value}\n");
