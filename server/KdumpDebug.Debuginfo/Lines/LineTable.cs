@@ -86,6 +86,27 @@ public sealed class LineTable
         return true;
     }
 
+    /// <summary>
+    /// The path of file <paramref name="fileIndex"/> of the line program at
+    /// <paramref name="lineProgramOffset"/> (a unit's DW_AT_stmt_list), printed as
+    /// <see cref="TryFindLine"/> prints paths; for DW_AT_decl_file and DW_AT_call_file. Null when
+    /// no program starts there or the index is not in its file table. Cost: a binary search once
+    /// the index is built.
+    /// </summary>
+    public string? FilePath(ulong lineProgramOffset, uint fileIndex)
+    {
+        var units = _index.Value.Units;
+        int lo = 0, hi = units.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var offset = (ulong)units[mid].UnitOffset;
+            if (offset == lineProgramOffset) return units[mid].FilePath(fileIndex);
+            if (offset < lineProgramOffset) lo = mid + 1; else hi = mid - 1;
+        }
+        return null;
+    }
+
     LineIndex BuildIndex()
     {
         var data = _elf.Type == ElfFileType.Relocatable

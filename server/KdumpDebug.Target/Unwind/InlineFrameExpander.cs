@@ -1,0 +1,152 @@
+using KdumpDebug.Core.Errors;
+using KdumpDebug.Debuginfo.Dwarf;
+
+namespace KdumpDebug.Target.Unwind;
+
+/// <summary>
+/// Expands unwound (physical) frames into the logical frames a debugger shows, adding one frame per
+/// function inlined at the pc (DWARF 5 §3.3.8, DW_TAG_inlined_subroutine), as gdb and drgn do.
+/// <para>
+/// For a frame's code address (the pc when it is exact, pc - 1 for a return address, so a call at
+/// the very end of an inlined body is attributed to it), the out-of-line DW_TAG_subprogram is found
+/// by the symbol's name through the DWARF name index (clone suffixes such as <c>.cold</c> or
+/// <c>.isra.0</c> removed) among the functions of that name whose ranges contain the address; then
+/// the chain of nested DW_TAG_inlined_subroutine DIEs (also inside DW_TAG_lexical_block) whose
+/// low_pc/high_pc or DW_AT_ranges contain it. The innermost logical frame takes its file:line from
+/// the line table; each outer one from the call site of the instance inside it
+/// (DW_AT_call_file/DW_AT_call_line).
+/// </para>
+/// <para>
+/// Module frames and functions without a DWARF subprogram (assembly such as the syscall entry) stay
+/// one logical frame named by the symbol. Cost per frame: a name-index lookup (the index is built on
+/// first use), decoding the function's DIE subtree down to the pc, and one line-table lookup.
+/// </para>
+/// </summary>
+public static class InlineFrameExpander
+{
+    /// <summary>The logical frames of <paramref name="frames"/>, innermost first, in stack order.</summary>
+    public static IReadOnlyList<LogicalFrame> Expand(KernelTarget target, IReadOnlyList<StackFrameInfo> frames)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(frames);
+        var result = new List<LogicalFrame>(frames.Count + 4);
+        foreach (var frame in frames) result.AddRange(ExpandFrame(target, frame));
+        return result;
+    }
+
+    /// <summary>The logical frames of one physical frame: its inline instances innermost first, then the function itself.</summary>
+    public static IReadOnlyList<LogicalFrame> ExpandFrame(KernelTarget target, StackFrameInfo frame)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(frame);
+        var codeAddress = frame.IsInterrupted || frame.Pc == 0 ? frame.Pc : frame.Pc - 1;
+        string? innerFile = null;
+        var innerLine = 0;
+        if (target.TryFindSourceLine(codeAddress, out var file, out var line))
+        {
+            innerFile = file;
+            innerLine = line;
+        }
+        // Without a DWARF subprogram the symbol names the frame; a clone's DWARF name is its base name.
+        var symbolName = frame.Symbol is { } s ? BaseName(s.Name) : null;
+        LogicalFrame[] Single() => [new LogicalFrame(frame, 0, false, symbolName, innerFile, innerLine)];
+        if (frame.Symbol is not { Module: null } symbol || target.Vmlinux.Dwarf is null) return Single();
+
+        var linkAddress = codeAddress - (codeAddress >= target.KaslrOffset ? target.KaslrOffset : 0);
+        // chain[0] is the out-of-line function, chain[^1] the innermost inline instance.
+        List<Die> chain;
+        try
+        {
+            var subprogram = FindSubprogram(target, BaseName(symbol.Name), linkAddress);
+            if (subprogram.IsNull) return Single();
+            chain = [subprogram];
+            for (var depth = 0; depth < 64; depth++)
+            {
+                var inner = FindInlinedChild(chain[^1], linkAddress, 0);
+                if (inner.IsNull) break;
+                chain.Add(inner);
+            }
+        }
+        catch (KdumpDebugException)
+        {
+            // A corrupt DIE tree or range list: the frame is still shown, without inline levels.
+            return Single();
+        }
+
+        var result = new List<LogicalFrame>(chain.Count);
+        for (var i = chain.Count - 1; i >= 0; i--)
+        {
+            var die = chain[i];
+            var name = die.TryGetAttributeFollowingOrigins(DwAt.Name, out var n) ? n.AsString() : symbolName;
+            string? frameFile = innerFile;
+            var frameLine = innerLine;
+            if (i < chain.Count - 1)
+                (frameFile, frameLine) = CallSite(target, chain[i + 1]);
+            result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A symbol name without the suffixes GCC gives clones and split parts (<c>foo.cold</c>,
+    /// <c>foo.isra.0</c>, <c>foo.constprop.0</c>, <c>foo.part.0</c>): their DWARF subprogram is
+    /// named <c>foo</c>.
+    /// </summary>
+    static string BaseName(string symbolName)
+    {
+        var dot = symbolName.IndexOf('.', 1);
+        return dot > 0 ? symbolName[..dot] : symbolName;
+    }
+
+    static Die FindSubprogram(KernelTarget target, string name, ulong linkAddress)
+    {
+        foreach (var function in target.Vmlinux.Types.FindFunctions(name))
+            foreach (var range in function.Ranges)
+                if (range.Contains(linkAddress)) return function.Die;
+        return default;
+    }
+
+    /// <summary>
+    /// The DW_TAG_inlined_subroutine child of <paramref name="parent"/> (looking through lexical
+    /// blocks) whose ranges contain the address, or default. Blocks nest at most a few levels;
+    /// 32 bounds a corrupt file.
+    /// </summary>
+    static Die FindInlinedChild(Die parent, ulong linkAddress, int level)
+    {
+        if (level > 32 || !parent.HasChildren) return default;
+        foreach (var child in parent.Children)
+        {
+            var tag = child.Tag;
+            if (tag == DwTag.InlinedSubroutine)
+            {
+                if (Contains(child, linkAddress)) return child;
+            }
+            else if (tag == DwTag.LexicalBlock)
+            {
+                var ranges = RangeLists.ForDie(child);
+                if (ranges.Count > 0 && !ranges.Exists(r => r.Contains(linkAddress))) continue;
+                var found = FindInlinedChild(child, linkAddress, level + 1);
+                if (!found.IsNull) return found;
+            }
+        }
+        return default;
+    }
+
+    static bool Contains(Die die, ulong linkAddress)
+    {
+        foreach (var range in RangeLists.ForDie(die))
+            if (range.Contains(linkAddress)) return true;
+        return false;
+    }
+
+    /// <summary>Where <paramref name="inlined"/> was called: DW_AT_call_file through its unit's line program, and DW_AT_call_line.</summary>
+    static (string? File, int Line) CallSite(KernelTarget target, Die inlined)
+    {
+        var line = inlined.TryGetUnsigned(DwAt.CallLine, out var l) ? (int)Math.Min(l, int.MaxValue) : 0;
+        string? file = null;
+        if (inlined.TryGetUnsigned(DwAt.CallFile, out var fileIndex) && fileIndex <= uint.MaxValue
+            && inlined.Unit.LineProgram is { } program && target.Vmlinux.Lines is { } lines)
+            file = lines.FilePath(program.Value, (uint)fileIndex);
+        return (file, line);
+    }
+}

@@ -1,0 +1,24 @@
+namespace KdumpDebug.Target.Unwind;
+
+/// <summary>
+/// One frame as a debugger shows it: a physical frame (<see cref="Physical"/>) or one of the
+/// functions the compiler inlined into it (DW_TAG_inlined_subroutine). A physical frame whose pc is
+/// inside N nested inline instances becomes N + 1 logical frames, innermost first, all sharing the
+/// physical frame's registers.
+/// </summary>
+/// <param name="Physical">The unwound frame this one belongs to.</param>
+/// <param name="InlineDepth">0 for the innermost logical frame of the physical frame, counting
+/// outwards; the physical function itself has the highest depth.</param>
+/// <param name="IsInline">True for an inlined instance; false for the out-of-line function whose
+/// code the physical frame runs (the last logical frame of its physical frame).</param>
+/// <param name="Function">The function's name (an inline instance's from its DW_AT_abstract_origin),
+/// or null when neither DWARF nor the symbol table names the pc.</param>
+/// <param name="File">The source file as crash prints paths: from the line table for the innermost
+/// logical frame, from the inner instance's DW_AT_call_file for the outer ones; null when unknown.</param>
+/// <param name="Line">The source line (0 when unknown): the line table's for the innermost, the inner
+/// instance's DW_AT_call_line for the outer ones.</param>
+public sealed record LogicalFrame(StackFrameInfo Physical, int InlineDepth, bool IsInline, string? Function, string? File, int Line)
+{
+    public override string ToString() =>
+        $"{Function ?? Physical.Describe()}{(IsInline ? " (inline)" : "")}{(File is null ? "" : $" at {File}:{Line}")}";
+}
