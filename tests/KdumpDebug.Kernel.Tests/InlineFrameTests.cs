@@ -48,17 +48,79 @@ public class InlineFrameTests(ITestOutputHelper output)
         var logical = TaskLogicalStack.Unwind(kernel, task).Frames;
         foreach (var f in logical) output.WriteLine($"{f.Physical.Index} {f}");
 
-        var next = 0;
-        foreach (var (function, isInline, file, line) in DrgnFrames(scenario))
+        var drgn = DrgnFrames(scenario);
+        Assert.Equal(drgn.Count, logical.Count);
+        for (var i = 0; i < drgn.Count; i++)
+            AssertSameFrame(drgn[i], logical[i], $"#{i}");
+    }
+
+    /// <summary>
+    /// Every task of drgn's all-stacks.txt (sleeping ones from their inactive task frame, the
+    /// running ones from the dump's registers): the same logical frames, pcs, inline flags and file:line.
+    /// </summary>
+    [FixtureTheory]
+    [InlineData("sysrq")]
+    [InlineData("oops-module")]
+    public void EveryTasksLogicalFramesMatchDrgnsAllStacks(string scenario)
+    {
+        var kernel = FixtureKernels.Kernel(scenario);
+        var blocks = DrgnAllStacks(scenario);
+        Assert.NotEmpty(blocks);
+        var inlineFrames = 0;
+        foreach (var (pid, frames) in blocks)
         {
-            var at = -1;
-            for (var i = next; i < logical.Count; i++)
-                if (logical[i].Function == function) { at = i; break; }
-            Assert.True(at >= 0, $"drgn's frame {function} is not in our logical frames after #{next}");
-            var ours = logical[at];
-            Assert.Equal((function, isInline), (ours.Function!, ours.IsInline));
-            if (file is not null) Assert.Equal($"{Normalize(file)}:{line}", $"{Normalize(ours.File)}:{ours.Line}");
-            next = at + 1;
+            var task = kernel.Tasks.Tasks.Single(t => t.Pid == pid);
+            var logical = TaskLogicalStack.Unwind(kernel, task).Frames;
+            Assert.True(frames.Count == logical.Count,
+                $"PID {pid}: drgn has {frames.Count} frames, we have {logical.Count}: {string.Join(" | ", logical)}");
+            for (var i = 0; i < frames.Count; i++)
+            {
+                Assert.True(frames[i].Pc == logical[i].Physical.Pc, $"PID {pid} #{i}: pc {frames[i].Pc:x} != {logical[i].Physical.Pc:x}");
+                if (frames[i].Function is not null)
+                    AssertSameFrame((frames[i].Function!, frames[i].IsInline, frames[i].File, frames[i].Line), logical[i], $"PID {pid} #{i}");
+                if (logical[i].IsInline) inlineFrames++;
+            }
         }
+        Assert.True(inlineFrames > blocks.Count, "most sleeping tasks have context_switch inlined in __schedule");
+    }
+
+    static void AssertSameFrame((string Function, bool IsInline, string? File, int Line) drgn, LogicalFrame ours, string where)
+    {
+        Assert.True(drgn.Function == ours.Function && drgn.IsInline == ours.IsInline,
+            $"{where}: drgn {drgn.Function}{(drgn.IsInline ? " (inline)" : "")}, ours {ours}");
+        if (drgn.File is not null)
+            Assert.Equal($"{where} {Normalize(drgn.File)}:{drgn.Line}", $"{where} {Normalize(ours.File)}:{ours.Line}");
+    }
+
+    /// <summary>
+    /// drgn's all-stacks.txt: a "PID n ..." line, then "  #i  0xpc function at file:line [(inline)]";
+    /// function is null where drgn has no DWARF name ("sym+0x../0x.." or "???").
+    /// </summary>
+    static List<(int Pid, List<(ulong Pc, string? Function, bool IsInline, string? File, int Line)> Frames)> DrgnAllStacks(string scenario)
+    {
+        var result = new List<(int, List<(ulong, string?, bool, string?, int)>)>();
+        foreach (var raw in Fixtures.ReadText($"{scenario}/drgn/all-stacks.txt").Split('\n'))
+        {
+            var text = raw.TrimEnd();
+            if (text.StartsWith("PID ", StringComparison.Ordinal))
+            {
+                result.Add((int.Parse(text.Split(' ')[1]), []));
+                continue;
+            }
+            var trimmed = text.TrimStart();
+            if (!trimmed.StartsWith('#') || result.Count == 0) continue;
+            var parts = trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var pc = Convert.ToUInt64(parts[1], 16);
+            var function = parts[2].Contains('+') || parts[2] == "???" ? null : parts[2];
+            string? file = null;
+            var line = 0;
+            if (parts.Length > 4 && parts[3] == "at" && parts[4].LastIndexOf(':') is var colon and > 0)
+            {
+                file = parts[4][..colon];
+                line = int.Parse(parts[4][(colon + 1)..]);
+            }
+            result[^1].Item2.Add((pc, function, trimmed.Contains("(inline)"), file, line));
+        }
+        return result;
     }
 }
