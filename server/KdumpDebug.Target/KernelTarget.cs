@@ -64,7 +64,14 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             vmlinux = Vmlinux.Open(vmlinuxPath, options.CacheDirectory);
             VmlinuxMatch.Check(vmlinux, info, options.VmcorePath);
             var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
-            return new KernelTarget(dump, vmlinux, info, addressSpace, options);
+            var target = new KernelTarget(dump, vmlinux, info, addressSpace, options);
+            // Nearly every first command needs the symbol table: build it on the other core while
+            // the caller reads the dump (Lazy makes a concurrent first use wait for this one).
+            _ = Task.Run(() =>
+            {
+                try { _ = target.SymbolsByAddress; } catch (KdumpDebugException) { /* reported on real use */ }
+            });
+            return target;
         }
         catch
         {
@@ -225,10 +232,13 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
         IReadOnlyList<Debuginfo.Symbols.ElfSymbol> sorted = Vmlinux.Symbols.Crash?.SortedByAddress ?? Vmlinux.Symbols.SortedByAddress;
         var result = new KernelSymbol[sorted.Count];
         for (var i = 0; i < result.Length; i++) result[i] = Relocate(sorted[i]);
-        // Relocation keeps the order unless some symbols do not move: re-sort, stably.
+        // Per-CPU offsets (which stay) sort below the kernel image (which moves up), so the order
+        // almost always survives relocation: check in one pass before paying for a stable re-sort.
+        var sortedAlready = true;
+        for (var i = 1; i < result.Length && sortedAlready; i++) sortedAlready = result[i - 1].Address <= result[i].Address;
+        if (sortedAlready) return result;
         var order = Enumerable.Range(0, result.Length).ToArray();
         Array.Sort(order, (a, b) => result[a].Address != result[b].Address ? result[a].Address.CompareTo(result[b].Address) : a.CompareTo(b));
-        // crash's table continues with the module symbols, module by module (they sit above the kernel image).
         return order.Select(i => result[i]).ToArray();
     }
 

@@ -16,7 +16,7 @@ public class DapMessageReaderTests
         var frames = new List<DapFrame>();
         while (true)
         {
-            var f = await reader.ReadAsync();
+            var f = await reader.ReadAsync().AsTask().WaitAsync(DapTestClient.Timeout);
             frames.Add(f);
             if (f.Kind == DapFrameKind.EndOfStream) return frames;
         }

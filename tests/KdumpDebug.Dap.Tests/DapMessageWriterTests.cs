@@ -19,7 +19,7 @@ public class DapMessageWriterTests
         var output = new MemoryStream();
         var writer = new DapMessageWriter(output);
         var bodies = Enumerable.Range(0, 200).Select(i => $$"""{"n":{{i}},"pad":"{{new string('p', i * 37)}}"}""").ToList();
-        await Task.WhenAll(bodies.Select(b => Task.Run(() => writer.WriteAsync(Encoding.UTF8.GetBytes(b)))));
+        await DapTestClient.Within(Task.WhenAll(bodies.Select(b => Task.Run(() => writer.WriteAsync(Encoding.UTF8.GetBytes(b))))));
 
         var reader = new DapMessageReader(new MemoryStream(output.ToArray()));
         var read = new List<string>();

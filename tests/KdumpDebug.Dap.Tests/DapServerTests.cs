@@ -391,11 +391,11 @@ public class DapServerTests
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelledSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var client = new DapTestClient(s =>
+        await using var client = new DapTestClient(s =>
             s.AddHandler(DapCommands.Variables, DapJsonContext.Default.VariablesArguments, DapJsonContext.Default.VariablesResponseBody,
                 async (_, _, token) =>
                 {
-                    using var registration = token.Register(() => cancelledSeen.SetResult());
+                    using var registration = token.Register(() => cancelledSeen.TrySetResult());
                     started.SetResult();
                     await Task.Delay(Timeout.Infinite, token);
                     return new VariablesResponseBody { Variables = [] };
@@ -405,17 +405,121 @@ public class DapServerTests
         await client.CompleteAsync();
         await client.Run.WaitAsync(DapTestClient.Timeout);
         Assert.True(cancelledSeen.Task.IsCompleted);
-        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CancelledHandlerCodeNeverRunsOnTheReadLoop()
+    {
+        // The cancelled handler keeps working synchronously (as a long walk that checks its token
+        // only now and then does) until the next request has been answered. Run on the read loop,
+        // it would stop the loop from ever reading that request.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var threadsAnswered = new ManualResetEventSlim();
+        var sawThreads = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = new DapTestClient(s =>
+        {
+            s.AddHandler(DapCommands.Variables, DapJsonContext.Default.VariablesArguments, DapJsonContext.Default.VariablesResponseBody,
+                async (_, _, token) =>
+                {
+                    started.SetResult();
+                    try
+                    {
+                        // WaitAsync resumes its awaiter inside the cancel callback (Task.Delay does not).
+                        await new TaskCompletionSource().Task.WaitAsync(token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        sawThreads.SetResult(threadsAnswered.Wait(TimeSpan.FromSeconds(5)));
+                        throw;
+                    }
+                    return new VariablesResponseBody { Variables = [] };
+                });
+            s.AddHandler(DapCommands.Threads, DapJsonContext.Default.JsonElement, DapJsonContext.Default.ThreadsResponseBody,
+                (_, _, _) => { threadsAnswered.Set(); return Task.FromResult(new ThreadsResponseBody { Threads = [] }); });
+        });
+
+        var slow = await client.SendAsync("variables", new { variablesReference = 1 });
+        await DapTestClient.Within(started.Task);
+        var cancel = await client.SendAsync("cancel", new { requestId = slow });
+        var threads = await client.SendAsync("threads");
+
+        Assert.True((bool?)(await client.ResponseAsync(threads))["success"]);
+        Assert.True(await DapTestClient.Within(sawThreads.Task), "the cancelled handler blocked the read loop");
+        Assert.Equal("cancelled", Error(await client.ResponseAsync(slow)));
+        Assert.True((bool?)(await client.ResponseAsync(cancel))["success"]);
+    }
+
+    [Fact]
+    public async Task DisconnectIsAnsweredWhenAHandlerIgnoresCancellation()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = new DapTestClient(s =>
+        {
+            s.ShutdownTimeout = TimeSpan.FromMilliseconds(300);
+            s.AddHandler(DapCommands.Variables, DapJsonContext.Default.VariablesArguments, DapJsonContext.Default.VariablesResponseBody,
+                async (_, _, _) =>
+                {
+                    started.SetResult();
+                    await release.Task; // never looks at its token
+                    return new VariablesResponseBody { Variables = [] };
+                });
+        });
+        try
+        {
+            var slow = await client.SendAsync("variables", new { variablesReference = 1 });
+            await DapTestClient.Within(started.Task);
+            var disconnect = await client.SendAsync("disconnect");
+
+            var output = await client.EventAsync("output");
+            Assert.Equal($"kdumpdebug: disconnecting without waiting for request(s) {slow}: still running 0.3 s after cancellation\n",
+                (string?)output["body"]!["output"]);
+            Assert.True((bool?)(await client.ResponseAsync(disconnect))["success"]);
+            await client.Run.WaitAsync(DapTestClient.Timeout);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task EndOfInputStopsWhenAHandlerIgnoresCancellation()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = new DapTestClient(s =>
+        {
+            s.ShutdownTimeout = TimeSpan.FromMilliseconds(300);
+            s.AddHandler(DapCommands.Variables, DapJsonContext.Default.VariablesArguments, DapJsonContext.Default.VariablesResponseBody,
+                async (_, _, _) =>
+                {
+                    started.SetResult();
+                    await release.Task;
+                    return new VariablesResponseBody { Variables = [] };
+                });
+        });
+        try
+        {
+            await client.SendAsync("variables", new { variablesReference = 1 });
+            await DapTestClient.Within(started.Task);
+            await client.CompleteAsync();
+            await client.Run.WaitAsync(DapTestClient.Timeout);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
     }
 
     [Fact]
     public async Task EventsCarryTheirBodyWithDapNames()
     {
         await using var client = new DapTestClient();
-        await client.Server.SendEventAsync(DapEvents.Stopped,
+        await DapTestClient.Within(client.Server.SendEventAsync(DapEvents.Stopped,
             new StoppedEventBody { Reason = "exception", Description = "Kernel panic - not syncing: sysrq triggered crash", ThreadId = 1234, AllThreadsStopped = true },
-            DapJsonContext.Default.StoppedEventBody);
-        await client.Server.SendEventAsync(DapEvents.Initialized);
+            DapJsonContext.Default.StoppedEventBody));
+        await DapTestClient.Within(client.Server.SendEventAsync(DapEvents.Initialized));
         var stopped = await client.EventAsync("stopped");
         Assert.Equal("""{"reason":"exception","description":"Kernel panic - not syncing: sysrq triggered crash","threadId":1234,"allThreadsStopped":true}""",
             stopped["body"]!.ToJsonString());

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,7 +27,9 @@ internal sealed class DapTestClient : IAsyncDisposable
 
     public DapTestClient(Action<DapServer>? configure = null)
     {
-        var (client, server) = FullDuplexStream.CreatePair();
+        // No synchronization context capture: like an OS pipe, pipe completions resume on the
+        // thread pool, never on xunit's two-thread test context (which a blocked test would starve).
+        var (client, server) = FullDuplexStream.CreatePair(new PipeOptions(useSynchronizationContext: false));
         _client = client;
         _serverEnd = server;
         _reader = new DapMessageReader(client);
@@ -40,6 +43,12 @@ internal sealed class DapTestClient : IAsyncDisposable
 
     /// <summary>The server's <see cref="DapServer.RunAsync"/>.</summary>
     public Task Run { get; }
+
+    /// <summary>Awaits <paramref name="task"/>, failing with <see cref="TimeoutException"/> after <see cref="Timeout"/>.</summary>
+    public static Task Within(Task task) => task.WaitAsync(Timeout);
+
+    /// <summary>Awaits <paramref name="task"/>, failing with <see cref="TimeoutException"/> after <see cref="Timeout"/>.</summary>
+    public static Task<T> Within<T>(Task<T> task) => task.WaitAsync(Timeout);
 
     /// <summary>Every message received so far, in order.</summary>
     public List<JsonObject> Received { get; } = [];

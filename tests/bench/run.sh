@@ -33,9 +33,9 @@
 # the dump in the page cache. The table reports medians of the warm reps.
 #
 # environment:
-#   KDUMPDEBUG   kdumpdebug executable (default: the Release build in this repo,
-#                server/KdumpDebug.Server/bin/Release/net10.0/kdumpdebug; build it with
-#                `dotnet build -c Release server/KdumpDebug.Server`)
+#   KDUMPDEBUG   kdumpdebug executable (default: published from this checkout into
+#                out/kdumpdebug with `dotnet publish server/KdumpDebug.Server -c Release
+#                -r linux-x64 --self-contained false -p:PublishReadyToRun=true`)
 #   CRASH        crash executable (default: crash on PATH)
 #   BENCH_VMCORE dump file name inside DISTRO_DIR (default vmcore.kdump: makedumpfile -c, zlib)
 #   BENCH_TIMEOUT seconds before one run is killed (default 600)
@@ -70,7 +70,16 @@ while [ $# -gt 0 ]; do
 done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps must be a positive integer, not '$REPS'" >&2; exit 2; }
 DISTRO_DIR=${DISTRO_DIR:-$HOME/.cache/kdumpdebug-fixtures/6.1.0-53-cloud-amd64/sysrq}
-KDUMPDEBUG=${KDUMPDEBUG:-$REPO/server/KdumpDebug.Server/bin/Release/net10.0/kdumpdebug}
+if [ -z "${KDUMPDEBUG:-}" ]; then
+	# The product as shipped: published for linux-x64 with ReadyToRun (precompiled, so start-up
+	# does not pay for the JIT); rebuilt from this checkout on every run.
+	KDUMPDEBUG=$REPO/out/kdumpdebug/kdumpdebug
+	echo "[bench] publishing kdumpdebug (ReadyToRun) into $REPO/out/kdumpdebug" >&2
+	mkdir -p "$REPO/out"
+	dotnet publish "$REPO/server/KdumpDebug.Server" -c Release -r linux-x64 --self-contained false \
+		-p:PublishReadyToRun=true -o "$REPO/out/kdumpdebug" -nologo -v quiet > "$REPO/out/publish.log" 2>&1 \
+		|| echo "[bench] publish failed: see $REPO/out/publish.log" >&2
+fi
 CRASH=${CRASH:-crash}
 VMCORE_NAME=${BENCH_VMCORE:-vmcore.kdump}
 TIMEOUT=${BENCH_TIMEOUT:-600}

@@ -18,12 +18,13 @@ public sealed class BtCommand : ICommand
         Name: "bt",
         Aliases: [],
         Summary: "backtrace",
-        Synopsis: "bt [-a|-f|-l] [pid | task]",
+        Synopsis: "bt [-a|-e|-f|-l] [pid | task]",
         Description: """
             Display a kernel stack backtrace. With no argument, the stack of the current
             context (the panic task unless changed with "set").
 
                 -a  show the stack of the active task on each CPU.
+                -e  search the stack for possible kernel and user mode exception frames.
                 -f  display all stack data contained in each frame.
                 -l  show the file and line number of each stack trace text location.
                pid  a process PID.
@@ -47,14 +48,16 @@ public sealed class BtCommand : ICommand
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "afl");
+        var parsed = GetOpt.Parse(context.Arguments, "aefl");
         var all = false;
+        var search = false;
         var options = new BacktraceWriter.Options(false, false);
         foreach (var option in parsed.Options)
         {
             switch (option.Name)
             {
                 case 'a': all = true; break;
+                case 'e': search = true; break;
                 case 'f': options = options with { FrameWords = true }; break;
                 case 'l': options = options with { Lines = true }; break;
             }
@@ -66,6 +69,15 @@ public sealed class BtCommand : ICommand
         else if (parsed.Operands.Count > 0)
             tasks = parsed.Operands.Select(o => context.ResolveTask(o, "bt")).ToList();
         else tasks = [context.CurrentTask()];
+        if (search)
+        {
+            for (var i = 0; i < tasks.Count; i++)
+            {
+                if (i > 0) context.Out.Write("\n");
+                BacktraceWriter.WriteExceptionFrameSearch(context.Out, kernel.Target, kernel, tasks[i]);
+            }
+            return;
+        }
         Write(context, kernel, tasks, options);
     }
 

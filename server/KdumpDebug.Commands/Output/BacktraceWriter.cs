@@ -97,6 +97,40 @@ public static class BacktraceWriter
         }
     }
 
+    /// <summary>
+    /// crash's <c>bt -e</c>: the task header, then each possible exception frame found on its stack
+    /// (<see cref="ExceptionFrameSearch"/>) after a blank line, as
+    /// <c>  KERNEL-MODE EXCEPTION FRAME AT: addr</c> with the <c>[exception RIP: fn+off]</c> line, or
+    /// <c>  USER-MODE EXCEPTION FRAME AT: addr</c>, and the register block.
+    /// </summary>
+    public static void WriteExceptionFrameSearch(TextWriter output, KernelTarget target, LinuxKernel kernel, KernelTask task)
+    {
+        output.Write(KernelContext.TaskHeader(task) + "\n");
+        IReadOnlyList<FoundExceptionFrame> frames;
+        try
+        {
+            frames = ExceptionFrameSearch.Search(kernel, task);
+        }
+        catch (KdumpDebugException e)
+        {
+            output.Write($"bt: cannot search the stack: {e.Message}\n");
+            return;
+        }
+        foreach (var frame in frames)
+        {
+            output.Write($"\n  {(frame.IsUserMode ? "USER" : "KERNEL")}-MODE EXCEPTION FRAME AT: {frame.Address:x}\n");
+            if (!frame.IsUserMode)
+            {
+                var rip = frame.Registers[UnwindRegister.Rip] ?? 0;
+                // crash prints the offset in gdb's output radix, decimal by default.
+                output.Write(target.TryFindSymbol(rip, out var symbol, out var offset)
+                    ? $"    [exception RIP: {symbol.Name}{(offset != 0 ? $"+{offset}" : "")}]\n"
+                    : "    [exception RIP: unknown or invalid address]\n");
+            }
+            WriteRegisters(output, frame.Registers);
+        }
+    }
+
     /// <summary>The pt_regs block as crash prints it.</summary>
     static void WriteRegisters(TextWriter output, KernelTarget target, ulong address)
     {
@@ -110,7 +144,12 @@ public static class BacktraceWriter
             output.Write($"    bt: cannot read the exception frame at {address:x}: {e.Message}\n");
             return;
         }
-        var r = RegisterSet.FromPtRegs(bytes);
+        WriteRegisters(output, RegisterSet.FromPtRegs(bytes));
+    }
+
+    /// <summary>The register block of x86_64_exception_frame.</summary>
+    static void WriteRegisters(TextWriter output, RegisterSet r)
+    {
         ulong V(UnwindRegister reg) => r[reg] ?? 0;
         output.Write($"    RIP: {V(UnwindRegister.Rip):x16}  RSP: {V(UnwindRegister.Rsp):x16}  RFLAGS: {V(UnwindRegister.Rflags):x8}\n");
         output.Write($"    RAX: {V(UnwindRegister.Rax):x16}  RBX: {V(UnwindRegister.Rbx):x16}  RCX: {V(UnwindRegister.Rcx):x16}\n");

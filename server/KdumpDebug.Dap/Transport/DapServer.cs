@@ -28,7 +28,13 @@ namespace KdumpDebug.Dap.Transport;
 /// invalid arguments too; malformed frames or JSON become an <c>output</c> event.</item>
 /// <item><c>disconnect</c> and end of input shut down in order: in-flight requests are cancelled
 /// and answered, the <c>disconnect</c> handler (if registered) runs, its response is sent, then
-/// <see cref="RunAsync"/> returns. The caller owns and closes the streams.</item>
+/// <see cref="RunAsync"/> returns. A handler that ignores its token is waited for at most
+/// <see cref="ShutdownTimeout"/>; then an <c>output</c> event names it and shutdown goes on, so a
+/// stuck handler never leaves the client waiting for the <c>disconnect</c> response. The caller
+/// owns and closes the streams.</item>
+/// <item>The read loop never runs handler code: cancellation callbacks (and the handler
+/// continuations they resume) run on the thread pool, so a handler that keeps working
+/// synchronously after its token fires cannot stop the loop from reading the next message.</item>
 /// </list>
 /// Thread-safe: handlers may send events and register handlers from any thread. Costs one
 /// <see cref="JsonDocument"/> per incoming message and one buffer per outgoing one.
@@ -83,6 +89,13 @@ public sealed class DapServer
 
     /// <summary>The client's <c>initialize</c> arguments (line/column base, client name...), once received.</summary>
     public InitializeRequestArguments? ClientCapabilities { get; private set; }
+
+    /// <summary>
+    /// How long <c>disconnect</c> and end of input wait for cancelled requests to finish before
+    /// going on without them (default 5 s). A handler still running after that is reported in an
+    /// <c>output</c> event; its response, if it ever comes, is still sent.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Called (on the read loop) with the <c>progressId</c> of a <c>cancel</c> request.</summary>
     public event Action<string>? ProgressCancelRequested;
@@ -196,8 +209,54 @@ public sealed class DapServer
 
     private async Task ShutdownAsync()
     {
-        _shutdown.Cancel();
-        await Task.WhenAll(_running);
+        CancelInFlight();
+        CancelOffLoop(_shutdown); // queued requests not in _inFlight (a reused seq) too
+        await WaitForRunningAsync("shutting down");
+    }
+
+    /// <summary>Cancels every request still running or queued, each on the thread pool.</summary>
+    private void CancelInFlight()
+    {
+        foreach (var cts in _inFlight.Values) CancelOffLoop(cts);
+    }
+
+    /// <summary>
+    /// Requests cancellation without running the callbacks here. CancellationTokenSource.Cancel
+    /// runs every registered callback synchronously, and a callback that completes a handler's
+    /// awaited Task.Delay or WaitAsync resumes that handler inline: the read loop would then run
+    /// handler code (anything up to its next await) and, with several requests, run all their
+    /// continuations one after the other on this thread, where a handler that waits for another
+    /// to be cancelled deadlocks. CancelAsync sets the token at once and runs callbacks on the pool.
+    /// </summary>
+    private void CancelOffLoop(CancellationTokenSource cts)
+    {
+        Task callbacks;
+        try
+        {
+            cts.Cancel(); callbacks = Task.CompletedTask;
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the request finished between the lookup and the cancel: nothing to do
+        }
+        _ = callbacks.ContinueWith(
+            (t, state) => ((DapServer)state!).SendOutputAsync(
+                $"kdumpdebug: a cancellation callback failed: {OneLine(t.Exception!.GetBaseException().Message)}", "stderr"),
+            this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits for the scheduled requests, at most <see cref="ShutdownTimeout"/>: a handler that
+    /// ignores its token must not keep the client waiting for ever.
+    /// </summary>
+    private async Task WaitForRunningAsync(string doing)
+    {
+        var all = Task.WhenAll(_running);
+        if (await Task.WhenAny(all, Task.Delay(ShutdownTimeout)) == all) return;
+        var stuck = _inFlight.Keys.Order().ToList();
+        await SendOutputAsync(
+            $"kdumpdebug: {doing} without waiting for request(s) {(stuck.Count == 0 ? "(unknown)" : string.Join(", ", stuck))}: still running {ShutdownTimeout.TotalSeconds:0.###} s after cancellation",
+            "stderr");
     }
 
     /// <summary>Handles one message body; returns true after <c>disconnect</c>.</summary>
@@ -365,16 +424,7 @@ public sealed class DapServer
             return;
         }
         if (args.RequestId is int id && _inFlight.TryGetValue(id, out var cts))
-        {
-            try
-            {
-                cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request finished between the lookup and the cancel: nothing to do.
-            }
-        }
+            CancelOffLoop(cts);
         if (args.ProgressId is { } progress)
         {
             try
@@ -393,11 +443,8 @@ public sealed class DapServer
     private async Task DisconnectAsync(int seq, JsonElement? arguments)
     {
         // Answer everything in flight (as cancelled where the handler honours it) before the disconnect response.
-        foreach (var cts in _inFlight.Values)
-        {
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }
-        await Task.WhenAll(_running);
+        CancelInFlight();
+        await WaitForRunningAsync("disconnecting");
         if (_handlers.TryGetValue(DapCommands.Disconnect, out var handler))
             await RunHandlerAsync(handler, new DapRequestContext(seq, DapCommands.Disconnect, arguments, this), CancellationToken.None);
         else

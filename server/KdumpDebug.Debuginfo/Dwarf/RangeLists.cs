@@ -18,7 +18,9 @@ public static class RangeLists
     public static List<AddressRange> ForDie(Die die)
     {
         var result = new List<AddressRange>();
-        if (die.TryGetAttribute(DwAt.LowPc, out var low))
+        // A unit DIE may have DW_AT_low_pc (the base address for its lists, often 0) together
+        // with DW_AT_ranges and no DW_AT_high_pc (DWARF 5 §3.1.1): its ranges are the list's.
+        if (die.TryGetAttribute(DwAt.LowPc, out var low) && (die.Has(DwAt.HighPc) || !die.Has(DwAt.Ranges)))
         {
             var begin = low.AsAddress();
             if (die.TryGetAttribute(DwAt.HighPc, out var high))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo.Dwarf;
 
@@ -103,6 +104,55 @@ public static class InlineFrameExpander
         foreach (var function in target.Vmlinux.Types.FindFunctions(name))
             foreach (var range in function.Ranges)
                 if (range.Contains(linkAddress)) return function.Die;
+        // The symbol is not the DWARF name of the code: e.g. SYSCALL_DEFINE's __x64_sys_pause,
+        // whose code DWARF describes as __do_sys_pause. Search the unit holding the address.
+        return FindSubprogramByAddress(target.Vmlinux.Dwarf!, linkAddress);
+    }
+
+    /// <summary>Every compilation unit's ranges (its root DIE's), sorted by start; built once per DWARF file.</summary>
+    static readonly ConditionalWeakTable<DwarfInfo, UnitRange[]> UnitRanges = new();
+
+    readonly record struct UnitRange(ulong Begin, ulong End, DwarfUnit Unit);
+
+    static UnitRange[] BuildUnitRanges(DwarfInfo dwarf)
+    {
+        var list = new List<UnitRange>();
+        foreach (var unit in dwarf.Units)
+        {
+            try
+            {
+                foreach (var range in RangeLists.ForDie(unit.Root))
+                    if (range.Begin != 0) list.Add(new UnitRange(range.Begin, range.End, unit));
+            }
+            catch (KdumpDebugException)
+            {
+                // A unit with a corrupt range list cannot be searched by address; the others still can.
+            }
+        }
+        list.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        return [.. list];
+    }
+
+    /// <summary>
+    /// The top-level DW_TAG_subprogram whose ranges contain the address, in the unit whose ranges
+    /// contain it. Cost: the units' ranges once, then one pass over that unit's top-level DIEs.
+    /// </summary>
+    static Die FindSubprogramByAddress(DwarfInfo dwarf, ulong linkAddress)
+    {
+        var ranges = UnitRanges.GetValue(dwarf, BuildUnitRanges);
+        int lo = 0, hi = ranges.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ranges[mid].Begin <= linkAddress) lo = mid + 1; else hi = mid;
+        }
+        // Unit ranges do not overlap in a linked file; look back a few in case they do.
+        for (var i = lo - 1; i >= 0 && i >= lo - 8; i--)
+        {
+            if (linkAddress >= ranges[i].End) continue;
+            foreach (var child in ranges[i].Unit.Root.Children)
+                if (child.Tag == DwTag.Subprogram && Contains(child, linkAddress)) return child;
+        }
         return default;
     }
 
