@@ -16,7 +16,7 @@ public class DapMessageReaderTests
         var frames = new List<DapFrame>();
         while (true)
         {
-            var f = await reader.ReadAsync().AsTask().WaitAsync(DapTestClient.Timeout);
+            var f = await DapTestClient.Within(reader.ReadAsync().AsTask());
             frames.Add(f);
             if (f.Kind == DapFrameKind.EndOfStream) return frames;
         }
@@ -58,8 +58,8 @@ public class DapMessageReaderTests
         var stream = new ChunkedReadStream(input, int.MaxValue);
         var reader = new DapMessageReader(stream);
         for (var i = 1; i <= 50; i++)
-            Assert.Equal($$"""{"seq":{{i}}}""", Text(await reader.ReadAsync()));
-        Assert.Equal(DapFrameKind.EndOfStream, (await reader.ReadAsync()).Kind);
+            Assert.Equal($$"""{"seq":{{i}}}""", Text(await DapTestClient.Within(reader.ReadAsync().AsTask())));
+        Assert.Equal(DapFrameKind.EndOfStream, (await DapTestClient.Within(reader.ReadAsync().AsTask())).Kind);
         Assert.True(stream.Reads <= 3, $"{stream.Reads} reads for one buffer of 50 messages");
     }
 
@@ -129,7 +129,7 @@ public class DapMessageReaderTests
     public async Task HugeContentLengthIsFatal()
     {
         var reader = new DapMessageReader(new MemoryStream(Frame("{}", "Content-Length: 99999999999\r\n\r\n")), maxBodyBytes: 1 << 20);
-        var e = await Assert.ThrowsAsync<DapProtocolException>(async () => await reader.ReadAsync());
+        var e = await Assert.ThrowsAsync<DapProtocolException>(() => DapTestClient.Within(reader.ReadAsync().AsTask()));
         Assert.Equal("DAP header at stream offset 0: Content-Length 99999999999 exceeds the limit of 1048576 bytes", e.Message);
     }
 

@@ -9,7 +9,7 @@ public class DapMessageWriterTests
     public async Task WritesContentLengthInBytesThenBody()
     {
         var output = new MemoryStream();
-        await new DapMessageWriter(output).WriteAsync(Encoding.UTF8.GetBytes("""{"a":"é"}"""));
+        await DapTestClient.Within(new DapMessageWriter(output).WriteAsync(Encoding.UTF8.GetBytes("""{"a":"é"}""")));
         Assert.Equal("Content-Length: 10\r\n\r\n{\"a\":\"é\"}", Encoding.UTF8.GetString(output.ToArray()));
     }
 
@@ -23,7 +23,7 @@ public class DapMessageWriterTests
 
         var reader = new DapMessageReader(new MemoryStream(output.ToArray()));
         var read = new List<string>();
-        for (var f = await reader.ReadAsync(); f.Kind == DapFrameKind.Message; f = await reader.ReadAsync())
+        for (var f = await DapTestClient.Within(reader.ReadAsync().AsTask()); f.Kind == DapFrameKind.Message; f = await DapTestClient.Within(reader.ReadAsync().AsTask()))
             read.Add(Encoding.UTF8.GetString(f.Body.Span));
         Assert.Equal(bodies.Order(), read.Order());
     }

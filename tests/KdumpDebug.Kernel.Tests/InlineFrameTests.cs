@@ -84,6 +84,35 @@ public class InlineFrameTests(ITestOutputHelper output)
         Assert.True(inlineFrames > blocks.Count, "most sleeping tasks have context_switch inlined in __schedule");
     }
 
+    [FixtureFact]
+    public void AFrameOutsideAnyFunctionStaysOneFrameWithoutAName()
+    {
+        var kernel = FixtureKernels.Kernel("sysrq");
+        var frame = new StackFrameInfo(0, 0x47b7a0, 0x7ffe0000, null, new RegisterSet(), true, null, null, null, true);
+        var logical = InlineFrameExpander.ExpandFrame(kernel.Target, frame);
+        var only = Assert.Single(logical);
+        Assert.Equal((null, false, 0, null), (only.Function, only.IsInline, only.InlineDepth, only.File));
+    }
+
+    /// <summary>
+    /// A module's inline instance, from lkdtm.ko's own DWARF placed at its load address:
+    /// lkdtm_UNSET_SMEP begins with native_read_cr4 inlined (drivers/misc/lkdtm/bugs.c:464),
+    /// as <c>llvm-dwarfdump lkdtm.ko</c> shows.
+    /// </summary>
+    [FixtureFact]
+    public void AModuleFrameIsExpandedFromTheModulesDwarf()
+    {
+        var kernel = FixtureKernels.Kernel("oops-module");
+        Assert.True(kernel.Target.Modules.TryLookupSymbol("lkdtm_UNSET_SMEP", out var symbol));
+        var pc = symbol.Address + 1;
+        var frame = new StackFrameInfo(0, pc, 0, null, new RegisterSet(), true, null, null, null, false) { Symbol = symbol, SymbolOffset = 1 };
+        var logical = InlineFrameExpander.ExpandFrame(kernel.Target, frame);
+        Assert.Equal(2, logical.Count);
+        Assert.Equal(("native_read_cr4", true, 0), (logical[0].Function!, logical[0].IsInline, logical[0].InlineDepth));
+        Assert.Equal(("lkdtm_UNSET_SMEP", false, 1), (logical[1].Function!, logical[1].IsInline, logical[1].InlineDepth));
+        Assert.Equal("drivers/misc/lkdtm/bugs.c:464", $"{Normalize(logical[1].File)}:{logical[1].Line}");
+    }
+
     static void AssertSameFrame((string Function, bool IsInline, string? File, int Line) drgn, LogicalFrame ours, string where)
     {
         Assert.True(drgn.Function == ours.Function && drgn.IsInline == ours.IsInline,

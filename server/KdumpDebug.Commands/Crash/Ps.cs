@@ -20,7 +20,7 @@ public sealed class PsCommand : ICommand
         Name: "ps",
         Aliases: [],
         Summary: "display process status information",
-        Synopsis: "ps [-k|-u|-G] [-p|-c] [pid | task | command] ...",
+        Synopsis: "ps [-k|-u|-G] [-p|-c|-t] [pid | task | command] ...",
         Description: """
             Display process status for selected, or all, processes in the system.
             A ">" marks the tasks that were running on a CPU; kernel threads' names are
@@ -31,6 +31,8 @@ public sealed class PsCommand : ICommand
                  -G  display only the thread group leader of each thread group.
                  -p  display the parental hierarchy of the selected tasks.
                  -c  display the children of the selected tasks.
+                 -t  display the task run time, start time, and cumulative user
+                     and system times (nanoseconds), oldest task first.
                 pid  a process PID.
                task  a hexadecimal task_struct pointer.
             command  a command name.
@@ -47,7 +49,7 @@ public sealed class PsCommand : ICommand
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "kuGpc");
+        var parsed = GetOpt.Parse(context.Arguments, "kuGpct");
         var kernel = context.Kernel();
         var all = kernel.Tasks.Tasks;
         IEnumerable<KernelTask> tasks = all;
@@ -87,6 +89,11 @@ public sealed class PsCommand : ICommand
             }
             return;
         }
+        if (parsed.Options.Any(o => o.Name == 't'))
+        {
+            WriteTimes(context.Out, kernel, tasks.ToList());
+            return;
+        }
         var totalRam = TaskMemory.TotalRamPages(kernel.Target);
         context.Out.Write(Header + "\n");
         foreach (var task in tasks)
@@ -117,6 +124,37 @@ public sealed class PsCommand : ICommand
 
     /// <summary>crash's print_task_header: <c>PID: %-7ld  TASK: %lx  CPU: %-3s  COMMAND: "%s"</c>.</summary>
     static string TaskLine(KernelTask task) => $"PID: {task.Pid,-7}  TASK: {task.Address:x}  CPU: {task.Cpu,-3}  COMMAND: \"{task.Comm}\"";
+
+    /// <summary>
+    /// ps -t (task.c show_task_times): the tasks oldest first (by start_time; ties keep list
+    /// order), each as its header line, RUN TIME, START TIME, UTIME and STIME, and a blank line.
+    /// </summary>
+    static void WriteTimes(TextWriter output, LinuxKernel kernel, IReadOnlyList<KernelTask> tasks)
+    {
+        var target = kernel.Target;
+        var hz = SystemInfo.Hz(target);
+        var now = TaskTimes.TicksSinceBoot(target, hz);
+        var rows = new List<(KernelTask Task, TaskTimes Times)>();
+        foreach (var task in tasks)
+        {
+            try
+            {
+                rows.Add((task, TaskTimes.Read(target, task)));
+            }
+            catch (Core.Errors.KdumpDebugException e)
+            {
+                output.Write($"ps: cannot read the times of task {task.Address:x}: {e.Message}\n");
+            }
+        }
+        foreach (var (task, times) in rows.OrderBy(r => r.Times.StartTimeNs))
+        {
+            output.Write(TaskLine(task) + "\n");
+            output.Write($"    RUN TIME: {SystemInfo.FormatUptime(times.RunTime(now, hz))}\n");
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"  START TIME: {times.StartTimeNs}\n"));
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"       UTIME: {times.UtimeNs}\n"));
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"       STIME: {times.StimeNs}\n\n"));
+        }
+    }
 
     /// <summary>ps -p: the chain of parents from the idle task down to the task, one more space of indent per generation.</summary>
     static void WriteParents(TextWriter output, IReadOnlyList<KernelTask> all, KernelTask task)

@@ -64,6 +64,7 @@ public sealed class DapServer
     private readonly List<Task> _concurrentSinceSerialized = []; // read loop only
     private Task _lastSerialized = Task.CompletedTask;    // read loop only
     private int _seq;
+    private TimeSpan _shutdownTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Creates a server reading <paramref name="input"/> and writing <paramref name="output"/>,
@@ -95,7 +96,15 @@ public sealed class DapServer
     /// going on without them (default 5 s). A handler still running after that is reported in an
     /// <c>output</c> event; its response, if it ever comes, is still sent.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ShutdownTimeout
+    {
+        get => _shutdownTimeout;
+        set
+        {
+            if (value != Timeout.InfiniteTimeSpan) ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _shutdownTimeout = value;
+        }
+    }
 
     /// <summary>Called (on the read loop) with the <c>progressId</c> of a <c>cancel</c> request.</summary>
     public event Action<string>? ProgressCancelRequested;
@@ -159,8 +168,8 @@ public sealed class DapServer
 
     /// <summary>
     /// Serves until <c>disconnect</c>, end of input, a fatal framing error (reported as an
-    /// <c>output</c> event) or <paramref name="cancellationToken"/>; then cancels and awaits the
-    /// requests still running. Call once.
+    /// <c>output</c> event) or <paramref name="cancellationToken"/>; then cancels the requests still
+    /// running and awaits them for at most <see cref="ShutdownTimeout"/>. Call once.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -222,18 +231,18 @@ public sealed class DapServer
 
     /// <summary>
     /// Requests cancellation without running the callbacks here. CancellationTokenSource.Cancel
-    /// runs every registered callback synchronously, and a callback that completes a handler's
-    /// awaited Task.Delay or WaitAsync resumes that handler inline: the read loop would then run
-    /// handler code (anything up to its next await) and, with several requests, run all their
-    /// continuations one after the other on this thread, where a handler that waits for another
-    /// to be cancelled deadlocks. CancelAsync sets the token at once and runs callbacks on the pool.
+    /// runs every registered callback synchronously, and a callback that completes what a handler
+    /// awaits (<c>task.WaitAsync(token)</c>, a TaskCompletionSource set from <c>token.Register</c>)
+    /// resumes that handler inline: the read loop would then run handler code up to its next
+    /// await, and a handler that blocks there (until a later request is answered, say) would stop
+    /// the loop for good. CancelAsync sets the token at once and runs the callbacks on the pool.
     /// </summary>
     private void CancelOffLoop(CancellationTokenSource cts)
     {
         Task callbacks;
         try
         {
-            cts.Cancel(); callbacks = Task.CompletedTask;
+            callbacks = cts.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
@@ -251,8 +260,15 @@ public sealed class DapServer
     /// </summary>
     private async Task WaitForRunningAsync(string doing)
     {
-        var all = Task.WhenAll(_running);
-        if (await Task.WhenAny(all, Task.Delay(ShutdownTimeout)) == all) return;
+        try
+        {
+            // The requests never fault (Schedule answers every failure), so only the timeout throws.
+            await Task.WhenAll(_running).WaitAsync(ShutdownTimeout);
+            return;
+        }
+        catch (TimeoutException)
+        {
+        }
         var stuck = _inFlight.Keys.Order().ToList();
         await SendOutputAsync(
             $"kdumpdebug: {doing} without waiting for request(s) {(stuck.Count == 0 ? "(unknown)" : string.Join(", ", stuck))}: still running {ShutdownTimeout.TotalSeconds:0.###} s after cancellation",

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo.Dwarf;
+using KdumpDebug.Debuginfo.Lines;
 
 namespace KdumpDebug.Target.Unwind;
 
@@ -11,15 +12,19 @@ namespace KdumpDebug.Target.Unwind;
 /// For a frame's code address (the pc when it is exact, pc - 1 for a return address, so a call at
 /// the very end of an inlined body is attributed to it), the out-of-line DW_TAG_subprogram is found
 /// by the symbol's name through the DWARF name index (clone suffixes such as <c>.cold</c> or
-/// <c>.isra.0</c> removed) among the functions of that name whose ranges contain the address; then
+/// <c>.isra.0</c> removed) among the functions of that name whose ranges contain the address, else
+/// by address among the top-level subprograms of the unit whose ranges hold it (the symbol
+/// <c>__x64_sys_pause</c> is <c>__do_sys_pause</c> in DWARF); then
 /// the chain of nested DW_TAG_inlined_subroutine DIEs (also inside DW_TAG_lexical_block) whose
 /// low_pc/high_pc or DW_AT_ranges contain it. The innermost logical frame takes its file:line from
 /// the line table; each outer one from the call site of the instance inside it
 /// (DW_AT_call_file/DW_AT_call_line).
 /// </para>
 /// <para>
-/// Module frames and functions without a DWARF subprogram (assembly such as the syscall entry) stay
-/// one logical frame named by the symbol. Cost per frame: a name-index lookup (the index is built on
+/// A module frame is looked up by address in the module's own DWARF (its debug file from
+/// --modules, relocated to where its sections were loaded). Frames without a DWARF subprogram
+/// (assembly such as the syscall entry, a module without a debug file) stay one logical frame
+/// named by the symbol. Cost per frame: a name-index lookup (the index is built on
 /// first use), decoding the function's DIE subtree down to the pc, and one line-table lookup.
 /// </para>
 /// </summary>
@@ -51,14 +56,31 @@ public static class InlineFrameExpander
         // Without a DWARF subprogram the symbol names the frame; a clone's DWARF name is its base name.
         var symbolName = frame.Symbol is { } s ? BaseName(s.Name) : null;
         LogicalFrame[] Single() => [new LogicalFrame(frame, 0, false, symbolName, innerFile, innerLine)];
-        if (frame.Symbol is not { Module: null } symbol || target.Vmlinux.Dwarf is null) return Single();
+        if (frame.Symbol is not { } symbol) return Single();
 
-        var linkAddress = codeAddress - (codeAddress >= target.KaslrOffset ? target.KaslrOffset : 0);
         // chain[0] is the out-of-line function, chain[^1] the innermost inline instance.
         List<Die> chain;
+        LineTable? lines;
         try
         {
-            var subprogram = FindSubprogram(target, BaseName(symbol.Name), linkAddress);
+            Die subprogram;
+            ulong linkAddress;
+            if (symbol.Module is null)
+            {
+                if (target.Vmlinux.Dwarf is null) return Single();
+                linkAddress = codeAddress - (codeAddress >= target.KaslrOffset ? target.KaslrOffset : 0);
+                subprogram = FindSubprogram(target, BaseName(symbol.Name), linkAddress);
+                lines = target.Vmlinux.Lines;
+            }
+            else
+            {
+                // A module's DWARF is relocated to where the kernel loaded its sections: run-time addresses.
+                var module = target.Modules.FindModule(codeAddress);
+                if (module is null || ModuleDwarf(module) is not { } dwarf) return Single();
+                linkAddress = codeAddress;
+                subprogram = FindSubprogramByAddress(dwarf, linkAddress);
+                lines = module.Lines;
+            }
             if (subprogram.IsNull) return Single();
             chain = [subprogram];
             for (var depth = 0; depth < 64; depth++)
@@ -82,7 +104,7 @@ public static class InlineFrameExpander
             string? frameFile = innerFile;
             var frameLine = innerLine;
             if (i < chain.Count - 1)
-                (frameFile, frameLine) = CallSite(target, chain[i + 1]);
+                (frameFile, frameLine) = CallSite(lines, chain[i + 1]);
             result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine));
         }
         return result;
@@ -107,6 +129,19 @@ public static class InlineFrameExpander
         // The symbol is not the DWARF name of the code: e.g. SYSCALL_DEFINE's __x64_sys_pause,
         // whose code DWARF describes as __do_sys_pause. Search the unit holding the address.
         return FindSubprogramByAddress(target.Vmlinux.Dwarf!, linkAddress);
+    }
+
+    /// <summary>A module's DWARF with its sections placed where the kernel loaded them, built on first use; null without a debug file.</summary>
+    static readonly ConditionalWeakTable<Modules.KernelModule, DwarfInfo?[]> ModuleDwarfs = new();
+
+    static DwarfInfo? ModuleDwarf(Modules.KernelModule module)
+    {
+        var slot = ModuleDwarfs.GetValue(module, m =>
+        {
+            if (m.DebugFile is not { } elf || m.SectionAddresses is not { } placed) return [null];
+            return [DwarfInfo.FromElf(elf, section => placed.TryGetValue(section.Index, out var a) ? a : 0)];
+        });
+        return slot[0];
     }
 
     /// <summary>Every compilation unit's ranges (its root DIE's), sorted by start; built once per DWARF file.</summary>
@@ -190,12 +225,12 @@ public static class InlineFrameExpander
     }
 
     /// <summary>Where <paramref name="inlined"/> was called: DW_AT_call_file through its unit's line program, and DW_AT_call_line.</summary>
-    static (string? File, int Line) CallSite(KernelTarget target, Die inlined)
+    static (string? File, int Line) CallSite(LineTable? lines, Die inlined)
     {
         var line = inlined.TryGetUnsigned(DwAt.CallLine, out var l) ? (int)Math.Min(l, int.MaxValue) : 0;
         string? file = null;
         if (inlined.TryGetUnsigned(DwAt.CallFile, out var fileIndex) && fileIndex <= uint.MaxValue
-            && inlined.Unit.LineProgram is { } program && target.Vmlinux.Lines is { } lines)
+            && inlined.Unit.LineProgram is { } program && lines is not null)
             file = lines.FilePath(program.Value, (uint)fileIndex);
         return (file, line);
     }

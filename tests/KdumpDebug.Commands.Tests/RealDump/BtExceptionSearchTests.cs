@@ -24,7 +24,7 @@ public sealed class BtExceptionSearchTests
     {
         var session = new CommandSession(FixtureDumps.Open(scenario));
         var actual = session.ExecuteAndCapture(command);
-        GoldenText.AssertMatches(File.ReadAllText(GoldenText.Golden($"crash-tasks/{scenario}/{golden}")), actual, $"crash-tasks-{scenario}", golden);
+        GoldenText.AssertMatches(File.ReadAllText(RepoPaths.Golden($"crash-tasks/{scenario}/{golden}")), actual, $"crash-tasks-{scenario}", golden);
     }
 
     [FixtureFact]
