@@ -82,7 +82,7 @@ public sealed partial class KernelUnwinder
         CfiRowSource? cfi = null;
         try
         {
-            var table = OrcTable.FromElf(elf);
+            var table = OrcTable.FromElf(elf, null, OrcLayoutFromDwarf(_target.Vmlinux.Types));
             if (table is not null) orc = new OrcRowSource(table, low, high, slide, "vmlinux ORC");
             if (table is { ImplausibleEntries: > 0 })
                 _problems.Add($"{elf.Path}: {table.ImplausibleEntries} ORC entries do not decode under the {table.Layout.Name} layout");
@@ -230,5 +230,28 @@ public sealed partial class KernelUnwinder
         if (TryFindSymbol(isReturnAddress ? address - 1 : address, out var s))
             return $"{s.Name}+0x{address - s.Address:x}";
         return address.ToString("x");
+    }
+
+    /// <summary>
+    /// The ORC entry layout of this kernel from its own DWARF: the bit fields of
+    /// <c>struct orc_entry</c> (arch/x86/include/asm/orc_types.h, changed in v6.3 and v6.4).
+    /// Null when the vmlinux has no DWARF or no such type; OrcTable then falls back to detecting
+    /// the layout from the entries themselves.
+    /// </summary>
+    public static OrcEntryLayout? OrcLayoutFromDwarf(Debuginfo.Types.TypeSystem types)
+    {
+        try
+        {
+            if (!types.HasDebugInfo || !types.TryFindType("struct orc_entry", out var type)) return null;
+            var members = new Dictionary<string, (int BitOffset, int BitSize)>(StringComparer.Ordinal);
+            foreach (var m in type.Unqualified().Members)
+                if (m.Name is not null)
+                    members[m.Name] = ((int)m.BitOffset, (int)(m.IsBitField ? m.BitSize : (m.Type.Unqualified().Size ?? 0) * 8));
+            return OrcEntryLayout.FromMembers(members);
+        }
+        catch (KdumpDebugException)
+        {
+            return null;
+        }
     }
 }
