@@ -1,5 +1,7 @@
 using System.CommandLine;
 using KdumpDebug.Core.Errors;
+using KdumpDebug.Dap.Session;
+using KdumpDebug.Dap.Transport;
 
 namespace KdumpDebug.Server;
 
@@ -87,15 +89,21 @@ static class Program
             var script = parse.GetValue(inputFile);
             // With nothing to open and no terminal, a client is talking to us: DAP is the default front end.
             if (fileList.Length == 0 && commandList.Length == 0 && script is null && Console.IsInputRedirected)
-                throw NotImplemented("dap");
+            {
+                result = RunDap();
+                return;
+            }
             result = ConsoleSession.Run(new ConsoleOptions(
                 fileList, commandList, script, parse.GetValue(silent),
                 parse.GetValue(modules) ?? [], parse.GetValue(debugInfo) ?? []));
         });
 
+        var dap = new Command("dap", "Debug Adapter Protocol server on standard input/output (the default with no arguments when standard input is not a terminal).");
+        dap.SetAction((Action<ParseResult>)(_ => result = RunDap()));
+        root.Add(dap);
+
         foreach (var (verb, description) in new[]
                  {
-                     ("dap", "Debug Adapter Protocol server on standard input/output."),
                      ("lsp", "Language server on standard input/output."),
                      ("triage", "Panic summary: reason, task, CPU, stack, suspect."),
                  })
@@ -112,6 +120,21 @@ static class Program
         if (parsed.Errors.Count > 0) return Fail(ExitCodes.UnusableInput, parsed.Errors[0].Message);
         var code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         return code != 0 ? code : result;
+    }
+
+    /// <summary>
+    /// Serves the Debug Adapter Protocol on standard input/output until <c>disconnect</c> or end of
+    /// input. Standard output carries only DAP messages; the session reports problems as
+    /// <c>output</c> events.
+    /// </summary>
+    static int RunDap()
+    {
+        using var input = Console.OpenStandardInput();
+        using var output = Console.OpenStandardOutput();
+        var server = new DapServer(input, output);
+        using var session = new DapSession(server);
+        server.RunAsync().GetAwaiter().GetResult();
+        return ExitCodes.Success;
     }
 
     static UsageException NotImplemented(string verb) => new($"{verb}: not implemented yet");

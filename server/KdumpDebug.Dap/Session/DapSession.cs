@@ -241,11 +241,12 @@ public sealed class DapSession : IDisposable
             PanicTask = (panic is null ? null : tasks.FirstOrDefault(t => t.Address == panic.TaskAddress))
                 ?? tasks.FirstOrDefault(t => t.IsRunningOnCpu)
                 ?? throw new KdumpDebugException($"{args.Vmcore}: the task list is empty: nothing to show as a thread");
-            // ARCHITECTURE.md: the panic task first, then tasks on a CPU, then the rest by PID.
+            // ARCHITECTURE.md: the panic task first, then tasks on a CPU, then the rest by PID
+            // (the idle tasks, all PID 0, by CPU).
             var ordered = new List<KernelTask> { PanicTask };
             ordered.AddRange(tasks.Where(t => t != PanicTask && t.IsRunningOnCpu).OrderBy(t => t.Cpu).ThenBy(t => t.Pid));
             if (args.Threads != KdumpLaunchRequestArgumentsThreads.Active)
-                ordered.AddRange(tasks.Where(t => t != PanicTask && !t.IsRunningOnCpu).OrderBy(t => t.Pid).ThenBy(t => t.Address));
+                ordered.AddRange(tasks.Where(t => t != PanicTask && !t.IsRunningOnCpu).OrderBy(t => t.Pid).ThenBy(t => t.Cpu).ThenBy(t => t.Address));
             OrderedTasks = ordered;
             // Ids follow the list order, so the panic task is thread 1.
             foreach (var task in ordered) _threads.IdOf(task.Address);
@@ -291,7 +292,11 @@ public sealed class DapSession : IDisposable
         /// <summary>A DWARF file name as a client path: sourceFileMap prefixes first, then kernelSource for relative names.</summary>
         public Source SourceOf(string file)
         {
+            // DWARF joins a relative DW_AT_comp_dir "." with "./dir/file" names ("././arch/..."):
+            // a relative name is shown from the build directory, without the "./".
             var path = file;
+            while (path.StartsWith("./", StringComparison.Ordinal)) path = path[2..];
+            path = path.Replace("/./", "/", StringComparison.Ordinal);
             if (_args.SourceFileMap is { } map)
             {
                 foreach (var (from, to) in map.OrderByDescending(p => p.Key.Length))

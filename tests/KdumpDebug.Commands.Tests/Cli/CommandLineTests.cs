@@ -46,12 +46,48 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("dap")]
     [InlineData("lsp")]
     [InlineData("triage")]
     public void ReservedVerbsSayNotImplemented(string verb)
     {
         AssertOneLineError(KdumpdebugProcess.Run([verb]), $"{verb}: not implemented yet");
+    }
+
+    /// <summary>
+    /// `kdumpdebug dap` (and no arguments with a redirected standard input) serves DAP on
+    /// stdin/stdout, driven here as a client does, one request after the other's response:
+    /// a request before launch gets the "no dump is open" error, launch + configurationDone stop
+    /// on the panic task, threads lists every task, disconnect ends the process with exit code 0
+    /// and nothing on standard error.
+    /// </summary>
+    [FixtureTheory]
+    [InlineData("dap")]
+    [InlineData("")]
+    public async Task DapServesOverStandardInputAndOutput(string verb)
+    {
+        await using var dap = DapProcess.Start(verb.Length == 0 ? [] : [verb]);
+        var init = await dap.RequestAsync("initialize", """{"adapterID":"kdump"}""");
+        Assert.True(init.GetProperty("body").GetProperty("supportsConfigurationDoneRequest").GetBoolean());
+
+        var early = await dap.RequestAsync("threads", "{}");
+        Assert.False(early.GetProperty("success").GetBoolean());
+        Assert.Equal("no dump is open: send launch first", early.GetProperty("message").GetString());
+
+        var launch = await dap.RequestAsync("launch", System.Text.Json.JsonSerializer.Serialize(new { vmcore = Vmcore, vmlinux = Vmlinux }));
+        Assert.True(launch.GetProperty("success").GetBoolean(), launch.ToString());
+        await dap.RequestAsync("configurationDone", "{}");
+        var stopped = await dap.EventAsync("stopped");
+        Assert.Equal("Kernel panic - not syncing: sysrq triggered crash", stopped.GetProperty("body").GetProperty("description").GetString());
+
+        var threads = (await dap.RequestAsync("threads", "{}")).GetProperty("body").GetProperty("threads");
+        Assert.Equal(47, threads.GetArrayLength());
+        Assert.Equal("68 sh [CPU 0]", threads[0].GetProperty("name").GetString());
+
+        var disconnect = await dap.RequestAsync("disconnect", "{}");
+        Assert.True(disconnect.GetProperty("success").GetBoolean());
+        var (exitCode, stderr) = await dap.WaitForExitAsync();
+        Assert.Equal("", stderr);
+        Assert.Equal(0, exitCode);
     }
 
     [Fact]
