@@ -21,6 +21,13 @@ public interface IKernelTarget
     /// <summary>Virtual to physical through the kernel page tables (direct map and kernel text shortcuts included).</summary>
     bool TryTranslate(ulong virtualAddress, out ulong physicalAddress);
 
+    /// <summary>
+    /// Every kernel symbol named exactly <paramref name="name"/>, in crash's table order (crash's
+    /// symbol_search/symbol_search_next; clone suffixes stripped as crash does), relocated; empty
+    /// when none. Module symbols are not included.
+    /// </summary>
+    IReadOnlyList<KernelSymbol> LookupSymbols(string name);
+
     /// <summary>A symbol by exact name, relocated.</summary>
     bool TryLookupSymbol(string name, out KernelSymbol symbol);
 

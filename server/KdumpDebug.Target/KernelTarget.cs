@@ -19,10 +19,12 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     readonly Lazy<ITypeLayouts> _layouts;
     readonly Lazy<ModuleSet> _modules;
     readonly TargetOptions _options;
+    readonly (ulong Start, ulong End) _allocatedSpan;
 
     KernelTarget(IDumpFile dump, Vmlinux vmlinux, VmcoreInfo info, KernelAddressSpace addressSpace, TargetOptions options)
     {
         _options = options;
+        _allocatedSpan = vmlinux.Elf.AllocatedSpan;
         _layouts = new Lazy<ITypeLayouts>(() => new DwarfTypeLayouts(Vmlinux!.Types));
         _modules = new Lazy<ModuleSet>(LoadModules);
         Dump = dump;
@@ -110,6 +112,13 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
         AddressSpace.TryTranslate(virtualAddress, out physicalAddress);
 
     public IReadOnlyList<KernelSymbol> SymbolsByAddress => _symbolsByAddress.Value;
+
+    public IReadOnlyList<KernelSymbol> LookupSymbols(string name)
+    {
+        var symbols = Vmlinux.Symbols;
+        var found = symbols.Crash is { } crash ? crash.LookupAll(name) : symbols.LookupAll(name);
+        return found.Select(Relocate).ToArray();
+    }
 
     public IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress =>
         _moduleSymbols ??= Modules.Modules.OrderBy(m => m.BaseAddress).SelectMany(m => m.Symbols).ToArray();
@@ -199,24 +208,23 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
 
     /// <summary>
     /// Which link-time values move with KASLR: crash's relocate(), values inside the allocated
-    /// sections' span, absolute ones included (init_per_cpu__gdt_page); per-cpu offsets and other
-    /// small absolute values keep their link-time values. Without crash's table (not a kernel
-    /// image), addresses in the kernel image mapping that are not absolute move.
+    /// sections' span (<see cref="Debuginfo.Elf.ElfFile.AllocatedSpan"/>), absolute ones included
+    /// (init_per_cpu__gdt_page); per-cpu offsets and other small absolute values keep their
+    /// link-time values. One rule for symbols and for DWARF addresses, and it needs only the
+    /// section headers, not the symbol table.
     /// </summary>
-    bool IsRelocatable(ulong linkAddress, char nmType) =>
-        Vmlinux.Symbols.Crash is { } crash
-            ? crash.MovesWithKaslr(linkAddress)
-            : linkAddress >= KernelAddressSpace.StartKernelMap && nmType is not ('A' or 'a');
+    bool MovesWithKaslr(ulong linkAddress) =>
+        linkAddress >= _allocatedSpan.Start && linkAddress <= _allocatedSpan.End;
 
     KernelSymbol Relocate(Debuginfo.Symbols.ElfSymbol s) =>
-        new(s.Name, IsRelocatable(s.Address, s.NmType) ? s.Address + KaslrOffset : s.Address, s.Size, s.NmType);
+        new(s.Name, RelocateLinkAddress(s.Address), s.Size, s.NmType);
 
     /// <summary>
-    /// The run-time address of a link-time address from the vmlinux (a DWARF DW_OP_addr): moved by
-    /// the KASLR slide when it is in the kernel image; per-CPU offsets stay as they are.
+    /// The run-time address of a link-time address from the vmlinux (a symbol value or a DWARF
+    /// DW_OP_addr): moved by the KASLR slide when it is in the kernel image (see MovesWithKaslr).
     /// </summary>
     public ulong RelocateLinkAddress(ulong linkAddress) =>
-        linkAddress >= KernelAddressSpace.StartKernelMap ? linkAddress + KaslrOffset : linkAddress;
+        MovesWithKaslr(linkAddress) ? linkAddress + KaslrOffset : linkAddress;
 
     /// <summary>Typed access to globals and types (DWARF), built on first use.</summary>
     public Objects.KernelObjects Objects => _objects ??= new Objects.KernelObjects(this);

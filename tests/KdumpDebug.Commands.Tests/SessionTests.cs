@@ -88,6 +88,7 @@ public sealed class SessionTests
         public bool TryFindSymbol(ulong address, out KernelSymbol symbol, out ulong offset) => throw error;
         public IReadOnlyList<KernelSymbol> SymbolsByAddress => throw error;
         public IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress => throw error;
+        public IReadOnlyList<KernelSymbol> LookupSymbols(string name) => throw error;
         public bool TryFindSourceLine(ulong address, out string file, out int line) => throw error;
     }
 }

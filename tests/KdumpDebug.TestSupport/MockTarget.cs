@@ -170,6 +170,8 @@ public sealed class MockTarget : IKernelTarget
 
     public IReadOnlyList<KernelSymbol> SymbolsByAddress => Sorted().Where(s => s.Module is null).ToList();
 
+    public IReadOnlyList<KernelSymbol> LookupSymbols(string name) => SymbolsByAddress.Where(s => s.Name == name).ToList();
+
     public IReadOnlyList<KernelSymbol> ModuleSymbolsByAddress => Sorted().Where(s => s.Module is not null).ToList();
 
     public bool TryFindSourceLine(ulong address, out string file, out int line)

@@ -9,7 +9,7 @@ namespace KdumpDebug.Commands.Parsing;
 /// vmlinux, or inside a module's symbols (per-CPU offsets and absolute symbols below kernel space
 /// do not count); and crash's name search (symbol_search) over the same table. Built once per
 /// session from <see cref="IKernelTarget.SymbolsByAddress"/> (crash's table, in its order): one
-/// pass for the bounds, one more for the name index on first name search.
+/// pass for the bounds; name searches go to the target's own index (IKernelTarget.LookupSymbols).
 /// </summary>
 sealed class KernelSymbolBounds
 {
@@ -18,7 +18,6 @@ sealed class KernelSymbolBounds
     readonly ulong _highest;
     // Module ranges are read on first need: the module list costs a DWARF index.
     readonly Lazy<(ulong Start, ulong End)[]> _modules;
-    Dictionary<string, List<KernelSymbol>>? _byName;
 
     public KernelSymbolBounds(IKernelTarget target)
     {
@@ -81,18 +80,9 @@ sealed class KernelSymbolBounds
     /// </summary>
     public IReadOnlyList<KernelSymbol> LookupAll(string name)
     {
-        var index = _byName;
-        if (index is null)
-        {
-            index = new Dictionary<string, List<KernelSymbol>>(StringComparer.Ordinal);
-            foreach (var s in _target.SymbolsByAddress)
-            {
-                if (!index.TryGetValue(s.Name, out var list)) index[s.Name] = list = new List<KernelSymbol>(1);
-                list.Add(s);
-            }
-            _byName = index;
-        }
-        if (index.TryGetValue(name, out var found)) return found;
+        // The target's own name index (crash's table): no second dictionary over every symbol here.
+        var found = _target.LookupSymbols(name);
+        if (found.Count > 0) return found;
         return _target.TryLookupSymbol(name, out var symbol) && symbol.Module is not null ? [symbol] : [];
     }
 

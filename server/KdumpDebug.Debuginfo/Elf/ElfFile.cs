@@ -46,6 +46,26 @@ public sealed class ElfFile : IDisposable
     /// <summary>Lower-case hex of the NT_GNU_BUILD_ID note, or null when the file has none.</summary>
     public string? BuildId => _buildId.Value;
 
+    /// <summary>
+    /// The link-time span of the allocated sections: lowest start and highest end of every
+    /// SHF_ALLOC section placed at a non-zero address; (ulong.MaxValue, 0) when there is none.
+    /// For a kernel image this is what moves with KASLR (crash's relocate()). Cheap: section headers only.
+    /// </summary>
+    public (ulong Start, ulong End) AllocatedSpan
+    {
+        get
+        {
+            ulong start = ulong.MaxValue, end = 0;
+            foreach (var section in Sections)
+            {
+                if (!section.IsAllocated || section.Address == 0) continue;
+                start = Math.Min(start, section.Address);
+                end = Math.Max(end, unchecked(section.Address + section.Size));
+            }
+            return (start, end);
+        }
+    }
+
     ElfFile(string path, MappedFile file, ElfFileType type, ushort machine, ElfSection[] sections,
         ulong programHeaderOffset, int programHeaderCount)
     {

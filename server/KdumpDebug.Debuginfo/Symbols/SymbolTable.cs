@@ -205,13 +205,7 @@ public sealed class SymbolTable
         CrashSymbolTable? crash = null;
         if (everything is not null)
         {
-            ulong start = ulong.MaxValue, end = 0;
-            foreach (var section in sections)
-            {
-                if (!section.IsAllocated || section.Address == 0) continue;
-                start = Math.Min(start, section.Address);
-                end = Math.Max(end, unchecked(section.Address + section.Size));
-            }
+            var (start, end) = elf.AllocatedSpan;
             crash = CrashSymbolTable.Build(everything, start, end);
         }
         return new SymbolTable(sorted, extentEnd, crash);
