@@ -38,6 +38,9 @@ public sealed class Vmlinux : IDisposable
     /// <summary>The symbol table (built on first use).</summary>
     public SymbolTable Symbols => _symbols.Value;
 
+    /// <summary>True once <see cref="Symbols"/> is built; before that, one name is cheaper through <see cref="SymbolNameScan"/>.</summary>
+    public bool SymbolsBuilt => _symbols.IsValueCreated;
+
     /// <summary>The line table, or null without <c>.debug_line</c> (created on first use; indexed on first lookup).</summary>
     public LineTable? Lines => _lines.Value;
 

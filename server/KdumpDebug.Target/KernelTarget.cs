@@ -1,5 +1,6 @@
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo;
+using KdumpDebug.Debuginfo.Symbols;
 using KdumpDebug.Dump;
 using KdumpDebug.Target.Arch.X86_64;
 using KdumpDebug.Target.Modules;
@@ -69,9 +70,15 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             var target = new KernelTarget(dump, vmlinux, info, addressSpace, options);
             // Nearly every first command needs the symbol table: build it on the other core while
             // the caller reads the dump (Lazy makes a concurrent first use wait for this one).
+            // The lease keeps the vmlinux mapped if the caller disposes the target first (a
+            // one-shot command that never needed the table): the unmap waits for the build.
+            var lease = vmlinux.Elf.TryLease();
             _ = Task.Run(() =>
             {
-                try { _ = target.SymbolsByAddress; } catch (KdumpDebugException) { /* reported on real use */ }
+                try { _ = target.SymbolsByAddress; }
+                catch (KdumpDebugException) { /* reported on real use */ }
+                catch (ObjectDisposedException) { /* the target was closed first */ }
+                finally { lease?.Dispose(); }
             });
             return target;
         }
@@ -132,6 +139,19 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     /// </summary>
     public bool TryLookupSymbol(string name, out KernelSymbol symbol)
     {
+        // The first command often needs one name while the table is still being built on the
+        // other core (a few hundred ms on a distribution kernel): a scan answers most names at once.
+        if (!Vmlinux.SymbolsBuilt)
+        {
+            switch (SymbolNameScan.Find(Vmlinux.Elf, name, out var quick))
+            {
+                case SymbolScanResult.Found:
+                    symbol = Relocate(quick);
+                    return true;
+                case SymbolScanResult.NotFound:
+                    return Modules.TryLookupSymbol(name, out symbol);
+            }
+        }
         var symbols = Vmlinux.Symbols;
         if ((symbols.Crash is { } crash && crash.TryLookup(name, out var s)) || symbols.TryLookup(name, out s))
         {

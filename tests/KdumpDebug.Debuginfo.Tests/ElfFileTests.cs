@@ -13,6 +13,25 @@ public class ElfFileTests
     }
 
     [Fact]
+    public void ALeaseKeepsTheMappingUntilItIsReleased()
+    {
+        // A background symbol-table build may still be reading when a one-shot command closes
+        // the target: the unmap waits for the lease instead of pulling the pages from under it.
+        var b = new ElfBuilder();
+        b.AddSection(".text", ElfBuilder.ShtProgbits, ElfBuilder.ShfAlloc | ElfBuilder.ShfExecinstr, [0x90, 0xc3], address: 0xffffffff81000000, align: 16);
+        var elf = ElfFile.Open(Write(b));
+        Assert.True(elf.TryGetSection(".text", out var text));
+        var lease = elf.TryLease();
+        Assert.NotNull(lease);
+        elf.Dispose();
+        Assert.Equal(new byte[] { 0x90, 0xc3 }, elf.GetSectionBytes(text).ToArray());
+        Assert.Null(elf.TryLease());
+        lease.Dispose();
+        lease.Dispose(); // twice is harmless
+        Assert.Throws<ObjectDisposedException>(() => elf.GetSectionBytes(text));
+    }
+
+    [Fact]
     public void SectionsHaveTheirNamesHeadersAndBytes()
     {
         var b = new ElfBuilder();

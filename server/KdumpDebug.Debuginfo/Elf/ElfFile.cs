@@ -225,6 +225,22 @@ public sealed class ElfFile : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    /// <summary>
+    /// Keeps the mapping valid until the returned lease is disposed, even if <see cref="Dispose"/>
+    /// comes first (background work on the file); null when the file is already disposed.
+    /// </summary>
+    public IDisposable? TryLease() => _file.TryAddLease() ? new MappingLease(_file) : null;
+
+    sealed class MappingLease(MappedFile file) : IDisposable
+    {
+        int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) file.ReleaseLease();
+        }
+    }
+
     static ElfFile Parse(string path, MappedFile file)
     {
         var length = (ulong)file.Length;

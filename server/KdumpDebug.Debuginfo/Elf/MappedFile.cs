@@ -86,7 +86,47 @@ internal sealed unsafe class MappedFile : IDisposable
         return length == 0 ? ReadOnlyMemory<byte>.Empty : new PointerMemoryManager(_pointer + offset, length).Memory;
     }
 
+    readonly Lock _leaseLock = new();
+    int _leases;
+    bool _disposeRequested;
+
+    /// <summary>
+    /// Keeps the mapping alive for work that may outlive the owner's <see cref="Dispose"/> (a
+    /// background index build still running when a one-shot command ends): the unmap waits for the
+    /// last lease. False when the file is already disposed. Pair each success with <see cref="ReleaseLease"/>.
+    /// </summary>
+    public bool TryAddLease()
+    {
+        lock (_leaseLock)
+        {
+            if (_disposeRequested) return false;
+            _leases++;
+            return true;
+        }
+    }
+
+    public void ReleaseLease()
+    {
+        lock (_leaseLock)
+        {
+            if (--_leases > 0 || !_disposeRequested) return;
+        }
+        Unmap();
+    }
+
+    /// <summary>Unmaps now, or when the last lease is released.</summary>
     public void Dispose()
+    {
+        lock (_leaseLock)
+        {
+            if (_disposeRequested) return;
+            _disposeRequested = true;
+            if (_leases > 0) return;
+        }
+        Unmap();
+    }
+
+    void Unmap()
     {
         if (_view is not null && _pointer is not null)
         {

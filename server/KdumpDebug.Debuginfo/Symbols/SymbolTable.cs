@@ -228,7 +228,7 @@ public sealed class SymbolTable
         return name;
     }
 
-    static SymbolKind KindOf(byte type) => type switch
+    internal static SymbolKind KindOf(byte type) => type switch
     {
         ElfConstants.SttObject => SymbolKind.Object,
         ElfConstants.SttFunc or ElfConstants.SttGnuIfunc => SymbolKind.Function,
