@@ -94,40 +94,14 @@ public static class Printk
 
     static IReadOnlyList<PrintkRecord> ReadLogBuf(KernelTarget target, List<string> problems)
     {
-        // The v3.5-v5.9 format (commit 7ff9554bb578 "printk: convert byte-buffer to variable-length
-        // record buffer"): struct printk_log headers from log_first_idx, a zero len wraps to 0.
         var logBuf = target.Objects.Variable("log_buf").ReadUnsigned();
         var size = (long)target.Objects.Variable("log_buf_len").ReadUnsigned();
         if (size <= 0 || size > 1 << 30) throw new KdumpDebugException($"log_buf_len {size} is implausible");
         var buffer = new byte[size];
         target.ReadVirtual(logBuf, buffer);
-        var logType = target.Objects.Type("struct printk_log");
-        var first = (long)target.Objects.Variable("log_first_idx").ReadUnsigned();
-        var next = (long)target.Objects.Variable("log_next_idx").ReadUnsigned();
-        var firstSeq = target.Objects.Variable("log_first_seq").ReadUnsigned();
-        var records = new List<PrintkRecord>();
-        var index = first;
-        var headerSize = (long)(logType.Size ?? 16);
-        for (var n = 0; n < 1 << 22; n++)
-        {
-            if (index < 0 || index + headerSize > size) break;
-            var header = TargetObject.FromBytes(target, target.Objects.Types, logType, buffer.AsSpan((int)index, (int)headerSize).ToArray());
-            var length = (long)header.Member("len").ReadUnsigned();
-            if (length == 0)
-            {
-                if (index == 0) break;
-                index = 0;
-                continue;
-            }
-            var textLength = (int)header.Member("text_len").ReadUnsigned();
-            var text = Encoding.UTF8.GetString(buffer, (int)(index + headerSize), (int)Math.Min(textLength, size - index - headerSize));
-            var flagsAndLevel = header.Member("level").ReadUnsigned();
-            records.Add(new PrintkRecord(firstSeq + (ulong)records.Count, header.Member("ts_nsec").ReadUnsigned(), (int)flagsAndLevel,
-                (int)header.Member("facility").ReadUnsigned(), 0, text));
-            index += length;
-            if (index == next) break;
-        }
-        if (records.Count == 0 && first != next) problems.Add("log_buf: no record could be decoded");
-        return records;
+        return LogBufDecoder.Decode(target, target.Objects.Types, target.Objects.Type("struct printk_log"), buffer,
+            (long)target.Objects.Variable("log_first_idx").ReadUnsigned(),
+            (long)target.Objects.Variable("log_next_idx").ReadUnsigned(),
+            target.Objects.Variable("log_first_seq").ReadUnsigned(), problems);
     }
 }
