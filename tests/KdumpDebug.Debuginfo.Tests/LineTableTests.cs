@@ -194,3 +194,39 @@ public class LineTableTests
         Assert.Contains("directories", e.Message);
     }
 }
+
+/// <summary>
+/// The one-unit shortcut (.debug_aranges names the unit, only its line program is indexed) must
+/// answer exactly what the whole-section index answers, on the real fixture kernel.
+/// </summary>
+public class LineTableShortcutTests
+{
+    [FixtureFact]
+    public void OneUnitLookupsEqualTheFullIndexOnTheFixtureKernel()
+    {
+        var vmlinux = FixtureKernel.Vmlinux;
+        var table = LineTable.FromElf(vmlinux.Elf)!;
+        var functions = vmlinux.Symbols.SortedByAddress.Where(s => s.Kind == Symbols.SymbolKind.Function && s.Size > 0).ToArray();
+        // A C function's line comes from its own unit's program, without indexing the others.
+        Assert.True(vmlinux.Symbols.TryLookup("sysrq_handle_crash", out var crashFunction));
+        Assert.True(table.TryFindLine(crashFunction.Address + 4, out var first));
+        Assert.EndsWith("drivers/tty/sysrq.c", first.File);
+        Assert.False(table.FullIndexBuilt);
+        Assert.True(functions.Length > 15_000, $"{functions.Length} functions");
+        var checkedCount = 0;
+        var found = 0;
+        for (var i = 0; i < functions.Length; i += 7)
+        {
+            var f = functions[i];
+            foreach (var address in new[] { f.Address, f.Address + 1, f.Address + f.Size / 2, f.Address + f.Size - 1 })
+            {
+                var quick = table.TryFindLine(address, out var a);
+                var full = table.TryFindLineByFullIndex(address, out var b);
+                Assert.True(quick == full && a == b, $"{f.Name} 0x{address:x}: shortcut {quick} {a}, full index {full} {b}");
+                checkedCount++;
+                if (quick) found++;
+            }
+        }
+        Assert.True(found > checkedCount * 8 / 10, $"lines for {found} of {checkedCount} addresses");
+    }
+}

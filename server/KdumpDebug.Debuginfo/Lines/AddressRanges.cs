@@ -4,17 +4,50 @@ namespace KdumpDebug.Debuginfo.Lines;
 /// <summary>
 /// The union of the address ranges of all compilation units, read from <c>.debug_aranges</c>
 /// (DWARF 5 §6.1.2): sorted, merged, binary-searched. Ranges at address 0 (code the linker
-/// discarded) are left out for linked files.
+/// discarded) are left out for linked files. Also keeps which unit (its <c>.debug_info</c>
+/// offset) each range belongs to, so a lookup can go straight to that unit's line program.
 /// </summary>
 internal sealed class AddressRanges
 {
     readonly ulong[] _starts;
     readonly ulong[] _ends;
+    // Unmerged, sorted by start: one entry per (range, unit).
+    readonly ulong[] _unitStarts;
+    readonly ulong[] _unitEnds;
+    readonly ulong[] _unitOffsets;
 
-    AddressRanges(ulong[] starts, ulong[] ends)
+    AddressRanges(ulong[] starts, ulong[] ends, (ulong Start, ulong End, ulong Unit)[] unitRanges)
     {
         _starts = starts;
         _ends = ends;
+        _unitStarts = unitRanges.Select(r => r.Start).ToArray();
+        _unitEnds = unitRanges.Select(r => r.End).ToArray();
+        _unitOffsets = unitRanges.Select(r => r.Unit).ToArray();
+    }
+
+    /// <summary>
+    /// The <c>.debug_info</c> offset of the unit whose range holds <paramref name="address"/>; false
+    /// when none does, or when two units claim it (then the caller must search every program).
+    /// </summary>
+    public bool TryFindUnit(ulong address, out ulong unitOffset)
+    {
+        unitOffset = 0;
+        int lo = 0, hi = _unitStarts.Length;
+        while (lo < hi)
+        {
+            var mid = (int)((uint)(lo + hi) >> 1);
+            if (_unitStarts[mid] <= address) lo = mid + 1; else hi = mid;
+        }
+        var found = false;
+        // Ranges are short and rarely overlap: scan back over those starting at or below.
+        for (var i = lo - 1; i >= 0 && lo - i <= 64; i--)
+        {
+            if (address >= _unitEnds[i]) continue;
+            if (found && _unitOffsets[i] != unitOffset) return false;
+            unitOffset = _unitOffsets[i];
+            found = true;
+        }
+        return found;
     }
 
     public int Count => _starts.Length;
@@ -33,6 +66,7 @@ internal sealed class AddressRanges
     public static AddressRanges FromDebugAranges(string path, string sectionName, ReadOnlySpan<byte> data, bool skipZero)
     {
         var ranges = new List<(ulong Start, ulong End)>();
+        var unitRanges = new List<(ulong Start, ulong End, ulong Unit)>();
         var position = 0;
         while (data.Length - position >= 4)
         {
@@ -51,7 +85,7 @@ internal sealed class AddressRanges
             var version = cursor.U16("version");
             if (version != 2)
                 throw cursor.Error("version", $"is {version}, expected 2");
-            cursor.Skip(offset64 ? 8u : 4u, "debug_info_offset");
+            var unit = offset64 ? cursor.U64("debug_info_offset") : cursor.U32("debug_info_offset");
             var addressSize = cursor.U8("address_size");
             if (addressSize is not (4 or 8))
                 throw cursor.Error("address_size", $"is {addressSize}, expected 4 or 8");
@@ -68,7 +102,9 @@ internal sealed class AddressRanges
                 var size = cursor.Unsigned(addressSize, "length");
                 if (start == 0 && size == 0) break;
                 if (size == 0 || (skipZero && start == 0)) continue;
-                ranges.Add((start, start + size < start ? ulong.MaxValue : start + size));
+                var rangeEnd = start + size < start ? ulong.MaxValue : start + size;
+                ranges.Add((start, rangeEnd));
+                unitRanges.Add((start, rangeEnd, unit));
             }
             position = end;
         }
@@ -85,6 +121,7 @@ internal sealed class AddressRanges
             starts.Add(s);
             ends.Add(e);
         }
-        return new AddressRanges(starts.ToArray(), ends.ToArray());
+        unitRanges.Sort();
+        return new AddressRanges(starts.ToArray(), ends.ToArray(), unitRanges.ToArray());
     }
 }

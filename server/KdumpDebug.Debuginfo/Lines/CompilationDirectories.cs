@@ -18,59 +18,71 @@ internal static class CompilationDirectories
         var position = 0;
         while (info.Length - position >= 11)
         {
-            var c = new LineCursor(info, path, ".debug_info", position, info.Length);
-            ulong length = c.U32("unit_length");
-            var offset64 = false;
-            if (length == 0xffffffff)
-            {
-                offset64 = true;
-                length = c.U64("unit_length (64-bit)");
-            }
-            if (length > (ulong)(info.Length - c.Position))
-                throw c.Error("unit_length", $"0x{length:x} runs past the end of the section (0x{info.Length:x})");
-            var end = c.Position + (int)length;
-            position = end;
-            c.End = end;
-            var version = c.U16("version");
-            if (version is < 2 or > 5) continue;
-            ulong abbrevOffset;
-            int addressSize;
-            if (version >= 5)
-            {
-                var unitType = c.U8("unit_type");
-                addressSize = c.U8("address_size");
-                abbrevOffset = offset64 ? c.U64("debug_abbrev_offset") : c.U32("debug_abbrev_offset");
-                if (unitType is not (1 or 3)) continue; // DW_UT_compile, DW_UT_partial
-            }
-            else
-            {
-                abbrevOffset = offset64 ? c.U64("debug_abbrev_offset") : c.U32("debug_abbrev_offset");
-                addressSize = c.U8("address_size");
-            }
-            var code = c.Uleb("abbreviation code");
-            if (code == 0 || abbrevOffset >= (ulong)abbrev.Length) continue;
-            var a = new LineCursor(abbrev, path, ".debug_abbrev", (int)abbrevOffset, abbrev.Length);
-            if (!FindAbbreviation(ref a, code)) continue;
-
-            ulong? stmtList = null;
-            string? compDir = null;
-            while (true)
-            {
-                var name = a.Uleb("attribute name");
-                var form = a.Uleb("attribute form");
-                if (name == 0 && form == 0) break;
-                if (form == 0x21) a.Sleb("implicit_const"); // DW_FORM_implicit_const: value in the abbreviation
-                if (name == DwAtStmtList && form is 0x17 or 0x06 or 0x07)
-                    stmtList = form == 0x07 || (form == 0x17 && offset64) ? c.U64("DW_AT_stmt_list") : c.U32("DW_AT_stmt_list");
-                else if (name == DwAtCompDir && form is 0x08 or 0x0e or 0x1f)
-                    compDir = form == 0x08 ? c.CString("DW_AT_comp_dir")
-                        : ReadString(form == 0x0e ? str : lineStr, offset64 ? c.U64("DW_AT_comp_dir") : c.U32("DW_AT_comp_dir"));
-                else
-                    SkipForm(ref c, form, addressSize, offset64, version);
-            }
-            if (stmtList is ulong s && compDir is not null) result.TryAdd(s, compDir);
+            var root = ReadUnitRoot(path, info, abbrev, str, lineStr, position, out position);
+            if (root.StmtList is ulong s && root.CompDir is not null) result.TryAdd(s, root.CompDir);
         }
         return result;
+    }
+
+    /// <summary>
+    /// DW_AT_stmt_list and DW_AT_comp_dir of the compilation unit at <paramref name="unitOffset"/>
+    /// in <c>.debug_info</c> (nulls when the unit is not a compile/partial unit or lacks them);
+    /// <paramref name="next"/> is where the next unit starts. Reads the unit header and first DIE only.
+    /// </summary>
+    public static (ulong? StmtList, string? CompDir) ReadUnitRoot(string path, ReadOnlySpan<byte> info, ReadOnlySpan<byte> abbrev,
+        ReadOnlySpan<byte> str, ReadOnlySpan<byte> lineStr, int unitOffset, out int next)
+    {
+        var c = new LineCursor(info, path, ".debug_info", unitOffset, info.Length);
+        ulong length = c.U32("unit_length");
+        var offset64 = false;
+        if (length == 0xffffffff)
+        {
+            offset64 = true;
+            length = c.U64("unit_length (64-bit)");
+        }
+        if (length > (ulong)(info.Length - c.Position))
+            throw c.Error("unit_length", $"0x{length:x} runs past the end of the section (0x{info.Length:x})");
+        var end = c.Position + (int)length;
+        next = end;
+        c.End = end;
+        var version = c.U16("version");
+        if (version is < 2 or > 5) return default;
+        ulong abbrevOffset;
+        int addressSize;
+        if (version >= 5)
+        {
+            var unitType = c.U8("unit_type");
+            addressSize = c.U8("address_size");
+            abbrevOffset = offset64 ? c.U64("debug_abbrev_offset") : c.U32("debug_abbrev_offset");
+            if (unitType is not (1 or 3)) return default; // DW_UT_compile, DW_UT_partial
+        }
+        else
+        {
+            abbrevOffset = offset64 ? c.U64("debug_abbrev_offset") : c.U32("debug_abbrev_offset");
+            addressSize = c.U8("address_size");
+        }
+        var code = c.Uleb("abbreviation code");
+        if (code == 0 || abbrevOffset >= (ulong)abbrev.Length) return default;
+        var a = new LineCursor(abbrev, path, ".debug_abbrev", (int)abbrevOffset, abbrev.Length);
+        if (!FindAbbreviation(ref a, code)) return default;
+
+        ulong? stmtList = null;
+        string? compDir = null;
+        while (true)
+        {
+            var name = a.Uleb("attribute name");
+            var form = a.Uleb("attribute form");
+            if (name == 0 && form == 0) break;
+            if (form == 0x21) a.Sleb("implicit_const"); // DW_FORM_implicit_const: value in the abbreviation
+            if (name == DwAtStmtList && form is 0x17 or 0x06 or 0x07)
+                stmtList = form == 0x07 || (form == 0x17 && offset64) ? c.U64("DW_AT_stmt_list") : c.U32("DW_AT_stmt_list");
+            else if (name == DwAtCompDir && form is 0x08 or 0x0e or 0x1f)
+                compDir = form == 0x08 ? c.CString("DW_AT_comp_dir")
+                    : ReadString(form == 0x0e ? str : lineStr, offset64 ? c.U64("DW_AT_comp_dir") : c.U32("DW_AT_comp_dir"));
+            else
+                SkipForm(ref c, form, addressSize, offset64, version);
+        }
+        return (stmtList, compDir);
     }
 
     static bool FindAbbreviation(ref LineCursor a, ulong code)

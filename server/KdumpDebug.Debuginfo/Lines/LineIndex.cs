@@ -53,35 +53,61 @@ internal sealed class LineIndex
         var position = 0;
         while (span.Length - position >= 4)
         {
-            var cursor = new LineCursor(span, path, sectionName, position, span.Length);
-            var header = LineProgramHeader.Parse(ref cursor, strings);
+            var header = ReadProgram(span, path, sectionName, strings, skipZeroSequences, position, units.Count, sequences);
             if (header.Version < 5 && compilationDirectories is not null)
             {
                 compDirs ??= compilationDirectories();
                 if (compDirs.TryGetValue((ulong)header.UnitOffset, out var compDir)) header.CompilationDirectory = compDir;
             }
-            var unit = units.Count;
             units.Add(header);
-            var machine = new LineStateMachine(span, path, sectionName, header, header.ProgramOffset);
-            var sequenceStart = header.ProgramOffset;
-            var first = true;
-            ulong firstAddress = 0, low = 0;
-            while (machine.Next(out var row))
-            {
-                if (first)
-                {
-                    firstAddress = low = row.Address;
-                    first = false;
-                }
-                else if (row.Address < low) low = row.Address;
-                if (!row.EndSequence) continue;
-                if (row.Address > low && !(skipZeroSequences && firstAddress == 0))
-                    sequences.Add(new Sequence(low, row.Address, unit, sequenceStart));
-                sequenceStart = machine.Position;
-                first = true;
-            }
             position = header.UnitEnd;
         }
+        return Create(path, sectionName, data, units, sequences);
+    }
+
+    /// <summary>
+    /// The index of the one line program at <paramref name="programOffset"/> (a unit's
+    /// DW_AT_stmt_list): what a lookup needs when <c>.debug_aranges</c> names the unit, at the cost
+    /// of that program only. <paramref name="compilationDirectory"/> is the unit's DW_AT_comp_dir
+    /// (used by DWARF 2-4 headers).
+    /// </summary>
+    public static LineIndex BuildOne(string path, string sectionName, ReadOnlyMemory<byte> data, LineStrings strings, bool skipZeroSequences,
+        int programOffset, string? compilationDirectory)
+    {
+        var sequences = new List<Sequence>();
+        var header = ReadProgram(data.Span, path, sectionName, strings, skipZeroSequences, programOffset, 0, sequences);
+        if (header.Version < 5 && compilationDirectory is not null) header.CompilationDirectory = compilationDirectory;
+        return Create(path, sectionName, data, [header], sequences);
+    }
+
+    static LineProgramHeader ReadProgram(ReadOnlySpan<byte> span, string path, string sectionName, LineStrings strings,
+        bool skipZeroSequences, int position, int unit, List<Sequence> sequences)
+    {
+        var cursor = new LineCursor(span, path, sectionName, position, span.Length);
+        var header = LineProgramHeader.Parse(ref cursor, strings);
+        var machine = new LineStateMachine(span, path, sectionName, header, header.ProgramOffset);
+        var sequenceStart = header.ProgramOffset;
+        var first = true;
+        ulong firstAddress = 0, low = 0;
+        while (machine.Next(out var row))
+        {
+            if (first)
+            {
+                firstAddress = low = row.Address;
+                first = false;
+            }
+            else if (row.Address < low) low = row.Address;
+            if (!row.EndSequence) continue;
+            if (row.Address > low && !(skipZeroSequences && firstAddress == 0))
+                sequences.Add(new Sequence(low, row.Address, unit, sequenceStart));
+            sequenceStart = machine.Position;
+            first = true;
+        }
+        return header;
+    }
+
+    static LineIndex Create(string path, string sectionName, ReadOnlyMemory<byte> data, List<LineProgramHeader> units, List<Sequence> sequences)
+    {
         var sorted = sequences.ToArray();
         Array.Sort(sorted, (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
         return new LineIndex(path, sectionName, data, units.ToArray(), sorted);
