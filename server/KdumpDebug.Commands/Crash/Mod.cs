@@ -47,7 +47,7 @@ public sealed class ModCommand : ICommand
     {
         var parsed = GetOpt.Parse(context.Arguments, "s:S");
         if (context.Target is not KernelTarget target) throw new CommandException("this command needs a kernel dump opened with its vmlinux");
-        var modules = target.Modules.Modules;
+        var modules = Sorted(target);
         var load = parsed.Options.FirstOrDefault(o => o.Name == 's');
         var loadAll = parsed.Options.Any(o => o.Name == 'S');
         if (load.Name != default && loadAll) throw CommandException.Usage();
@@ -77,7 +77,7 @@ public sealed class ModCommand : ICommand
 
     static void LoadOne(CommandContext context, KernelTarget target, string reference, string? file)
     {
-        var modules = target.Modules.Modules;
+        var modules = Sorted(target);
         var module = FindModule(modules, reference);
         if (module is null)
         {
@@ -119,7 +119,7 @@ public sealed class ModCommand : ICommand
 
     static void LoadAll(CommandContext context, KernelTarget target, IReadOnlyList<string> folders)
     {
-        var modules = target.Modules.Modules;
+        var modules = Sorted(target);
         var headerWritten = false;
         foreach (var module in modules)
         {
@@ -145,6 +145,9 @@ public sealed class ModCommand : ICommand
             WriteModule(context.Out, modules, module);
         }
     }
+
+    /// <summary>The modules by base address, as crash lists them (it sorts its module table by address).</summary>
+    static IReadOnlyList<KernelModule> Sorted(KernelTarget target) => target.Modules.Modules.OrderBy(m => m.BaseAddress).ToList();
 
     /// <summary>A module by name, or by the address of its struct module or an address inside it (crash accepts both).</summary>
     static KernelModule? FindModule(IReadOnlyList<KernelModule> modules, string reference)
