@@ -10,7 +10,8 @@ namespace KdumpDebug.Commands.Crash;
 /// (net.c show_net_devices_v3), and with <c>-s</c> the sockets a task has open (sym_socket_dump:
 /// <c>FD SOCKET SOCK FAMILY:TYPE SOURCE-PORT DESTINATION-PORT</c>) for the context task or each task
 /// named by PID or address. After crash's columns we add the socket state and, for unix sockets,
-/// the bound path and peer, which crash does not show. <c>-n addr</c> converts a number to dotted form.
+/// the bound path and peer, which crash does not show. <c>-n pid|task</c> lists the devices of that
+/// task's network namespace; <c>-N addr</c> converts a number to dotted form.
 /// </summary>
 public sealed class NetCommand : ICommand
 {
@@ -20,7 +21,7 @@ public sealed class NetCommand : ICommand
         Name: "net",
         Aliases: [],
         Summary: "network command",
-        Synopsis: "net [-n addr] [-s [pid | taskp] ...]",
+        Synopsis: "net [-n pid | taskp] [-N addr] [-s [pid | taskp] ...]",
         Description: """
             Display the network devices of the initial network namespace with their IPv4
             addresses.
@@ -30,7 +31,9 @@ public sealed class NetCommand : ICommand
                        struct sock, family and type, local and remote address-port for
                        INET sockets, then the socket state (and, for UNIX sockets, the
                        bound path and the peer's struct sock).
-              -n addr  translate an IPv4 address (a number, as the kernel stores it) to
+              -n pid   display the network devices of the network namespace of the
+                       task given by PID or task_struct address.
+              -N addr  translate an IPv4 address (a number, as the kernel stores it) to
                        dotted-decimal notation.
             """,
         Examples: """
@@ -46,8 +49,8 @@ public sealed class NetCommand : ICommand
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "sn:");
-        if (parsed.Options.FirstOrDefault(o => o.Name == 'n') is { Argument: { } number })
+        var parsed = GetOpt.Parse(context.Arguments, "sn:N:");
+        if (parsed.Options.FirstOrDefault(o => o.Name == 'N') is { Argument: { } number })
         {
             var value = CrashNumber.TryParseHex(number, out var hex) && !CrashNumber.IsDecimal(number) ? hex
                 : ulong.TryParse(number, out var dec) ? dec : throw new CommandException($"invalid number: {number}");
@@ -60,13 +63,20 @@ public sealed class NetCommand : ICommand
             return;
         }
         if (parsed.Operands.Count > 0) throw CommandException.Usage();
-        Devices(context);
+        ulong? ns = null;
+        if (parsed.Options.FirstOrDefault(o => o.Name == 'n') is { Argument: { } pid })
+        {
+            var task = context.ResolveTask(pid, "net");
+            ns = NetDevices.TaskNetNamespace(context.Kernel().Target, task.Address);
+            if (ns == 0) throw new CommandException($"task {task.Address:x} has no network namespace");
+        }
+        Devices(context, ns);
     }
 
-    static void Devices(CommandContext context)
+    static void Devices(CommandContext context, ulong? ns)
     {
         var problems = new List<string>();
-        var devices = NetDevices.ForEachNetdev(context.Kernel().Target, problems);
+        var devices = NetDevices.ForEachNetdev(context.Kernel().Target, problems, ns);
         context.Out.Write("   NET_DEVICE     NAME   IP ADDRESS(ES)\n");
         foreach (var d in devices)
             context.Out.Write($"{d.Address,16:x}  {d.Name,-6} {string.Join(", ", d.Ipv4Addresses)}\n");

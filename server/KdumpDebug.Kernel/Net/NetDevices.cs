@@ -19,11 +19,16 @@ public static class NetDevices
     const int MaxDevices = 1 << 16;
     const int MaxAddresses = 1024;
 
-    public static IReadOnlyList<NetDevice> ForEachNetdev(KernelTarget target, ICollection<string> problems)
+    /// <summary>
+    /// The devices of the namespace <c>struct net</c> at <paramref name="net"/>, or of <c>init_net</c>
+    /// when it is null.
+    /// </summary>
+    public static IReadOnlyList<NetDevice> ForEachNetdev(KernelTarget target, ICollection<string> problems, ulong? net = null)
     {
         var r = new KernelReader(target);
         ulong head;
-        if (r.SymbolAddress("dev_base_head") is { } global) head = global;
+        if (net is { } ns) head = ns + r.Offset("net", "dev_base_head");
+        else if (r.SymbolAddress("dev_base_head") is { } global) head = global;
         else if (r.SymbolAddress("init_net") is { } initNet) head = initNet + r.Offset("net", "dev_base_head");
         else throw new KdumpDebugException("neither init_net nor dev_base_head is in this kernel");
 
@@ -44,6 +49,14 @@ public static class NetDevices
             }
         }
         return devices;
+    }
+
+    /// <summary>A task's network namespace: <c>task-&gt;nsproxy-&gt;net_ns</c> (0 for a task that has exited its namespaces).</summary>
+    public static ulong TaskNetNamespace(KernelTarget target, ulong task)
+    {
+        var r = new KernelReader(target);
+        var nsproxy = r.U64(task + r.Offset("task_struct", "nsproxy"));
+        return nsproxy == 0 ? 0 : r.U64(nsproxy + r.Offset("nsproxy", "net_ns"));
     }
 
     static List<string> Ipv4Addresses(KernelReader r, ulong inDevice, ICollection<string> problems, string device)
