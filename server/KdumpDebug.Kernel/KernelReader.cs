@@ -81,28 +81,6 @@ public sealed class KernelReader
         return Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
     }
 
-    /// <summary>A NUL-terminated string a <c>char *</c> points to, at most <paramref name="maxLength"/> bytes, read page by page.</summary>
-    public string CString(ulong address, int maxLength = 4096)
-    {
-        var result = new List<byte>(32);
-        var chunk = new byte[256];
-        while (result.Count < maxLength)
-        {
-            var inPage = (int)Math.Min((ulong)chunk.Length, 0x1000 - (address & 0xfff));
-            var span = chunk.AsSpan(0, inPage);
-            Target.ReadVirtual(address, span);
-            var nul = span.IndexOf((byte)0);
-            if (nul >= 0)
-            {
-                result.AddRange(span[..nul].ToArray());
-                break;
-            }
-            result.AddRange(span.ToArray());
-            address += (ulong)inPage;
-        }
-        return Encoding.UTF8.GetString(result.ToArray());
-    }
-
     /// <summary>
     /// <c>list_for_each_entry</c> from the <c>list_head</c> at <paramref name="head"/> over
     /// <c>struct <paramref name="structName"/></c>.<paramref name="memberPath"/>, with
