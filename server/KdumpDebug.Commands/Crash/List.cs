@@ -80,6 +80,14 @@ public sealed class ListCommand : ICommand
         if (operands.Count != 1) throw CommandException.Usage();
         var startText = operands[0];
 
+        if (structSpec is not null)
+        {
+            // Checked once here (crash's "invalid data structure reference"), not once per entry.
+            var typeName = structSpec.Split('.')[0];
+            var types = target.Objects.Types;
+            if (!types.TryFindType($"struct {typeName}", out _) && !types.TryFindType($"union {typeName}", out _) && !types.TryFindType(typeName, out _))
+                throw new CommandException($"invalid data structure reference: {typeName}");
+        }
         var offset = offsetText is null ? 0 : Offset(target, offsetText);
         var link = linkText is null ? 0 : Offset(target, linkText);
         var end = endText is null ? 0 : Address(context, target, endText);
