@@ -183,6 +183,7 @@ public sealed class NetDevModGoldenTests
             Run("sysrq", "list ffffa0f7c264ae60"));
         Assert.Equal("list: invalid kernel virtual address: 1000\n", Run("sysrq", "list 1000"));
         Assert.Equal("list: invalid argument: nosuchsym\n", Run("sysrq", "list nosuchsym"));
+        Assert.Equal("list: invalid data structure reference: nosuch\n", Run("sysrq", "list -s nosuch.x -H init_task.tasks"));
     }
 
     [FixtureFact]
