@@ -79,11 +79,14 @@ public sealed class RunQueue
         var entityType = target.Objects.Type("struct sched_entity").Unqualified();
         var hasGroups = entityType.TryFindMember("my_q", out var myQ);
         var runNodeInEntity = runNode - seOffset;
+        // struct rb_node (include/linux/rbtree_types.h): offsets from DWARF.
+        if (!target.TypeLayouts.TryGetMemberOffset("rb_node", "rb_left", out var rbLeft) || !target.TypeLayouts.TryGetMemberOffset("rb_node", "rb_right", out var rbRight))
+            throw new KdumpDebugException("struct rb_node has no rb_left/rb_right in the debug info");
         void Walk(ulong root, int depth)
         {
             var nodes = new List<ulong>();
             var seen = new HashSet<ulong>();
-            // In-order walk of an rb_root (rb_node at offset 0 of rb_root_cached): left, node, right.
+            // In-order walk of an rb_root (rb_root_cached starts with its rb_root, whose first member is rb_node): left, node, right.
             var stack = new Stack<ulong>();
             var node = ReadPointer(root);
             try
@@ -94,11 +97,11 @@ public sealed class RunQueue
                     {
                         if (!seen.Add(node)) throw new KdumpDebugException($"the tree loops at {node:x}");
                         stack.Push(node);
-                        node = ReadPointer(node + 16); // rb_left
+                        node = ReadPointer(node + rbLeft);
                     }
                     node = stack.Pop();
                     nodes.Add(node);
-                    node = ReadPointer(node + 8); // rb_right
+                    node = ReadPointer(node + rbRight);
                 }
             }
             catch (KdumpDebugException e)

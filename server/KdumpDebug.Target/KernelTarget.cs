@@ -192,6 +192,23 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     /// </summary>
     public ModuleSet Modules => _modules.Value;
 
+    /// <summary>The --modules folders the target was opened with (searched for module debug files).</summary>
+    public IReadOnlyList<string> ModuleDirectories => _options.ModuleDirectories ?? [];
+
+    /// <summary>
+    /// Attaches the debug file at <paramref name="path"/> (a .ko with DWARF, plain or .xz/.zst/.gz)
+    /// to a loaded module after the target was opened (crash's <c>mod -s</c>): its lines, inline
+    /// frames and DWARF then serve module addresses. Thread-safe. Throws a one-line
+    /// KdumpDebugException when the file is missing, unreadable, or from another build.
+    /// </summary>
+    public void LoadModuleDebugFile(KernelModule module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!File.Exists(path)) throw new KdumpDebugException($"{path}: no such file");
+        if (!ModuleDebugFiles.Attach(module, path, _options.CacheDirectory))
+            throw new KdumpDebugException($"{path}: no symbol matches the loaded module {module.Name}: a different build");
+    }
+
     /// <summary>
     /// Modules live above the kernel image mapping (MODULES_VADDR = __START_KERNEL_map +
     /// KERNEL_IMAGE_SIZE, Documentation/x86/x86_64/mm.rst); vmlinux symbols never name them.
@@ -345,7 +362,11 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     public void Dispose()
     {
         if (_modules.IsValueCreated)
-            foreach (var m in _modules.Value.Modules) m.DebugFile?.Dispose();
+            foreach (var m in _modules.Value.Modules)
+            {
+                m.DebugFile?.Dispose();
+                foreach (var retired in m.RetiredDebugFiles) retired.Dispose();
+            }
         Vmlinux.Dispose();
         Dump.Dispose();
     }

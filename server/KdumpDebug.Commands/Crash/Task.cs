@@ -31,14 +31,45 @@ public sealed class TaskCommand : ICommand
     {
         var parsed = GetOpt.Parse(context.Arguments, "R:");
         var members = string.Join(",", parsed.Options.Where(o => o.Name == 'R').Select(o => o.Argument));
-        var tasks = parsed.Operands.Count == 0 ? [context.CurrentTask()] : parsed.Operands.Select(o => context.ResolveTask(o, "task")).ToList();
         if (!context.Session.Table.TryFind("struct", out var structCommand)) throw new CommandException("the struct command is not available");
-        for (var i = 0; i < tasks.Count; i++)
+        if (parsed.Operands.Count == 0)
         {
-            if (i > 0) context.Out.Write("\n");
-            context.Out.Write(KernelContext.TaskHeader(tasks[i]) + "\n");
-            var type = members.Length > 0 ? $"task_struct.{members}" : "task_struct";
-            structCommand.Execute(new CommandContext(context.Session, "struct", [type, tasks[i].Address.ToString("x")], context.Out));
+            Show(context, structCommand, context.CurrentTask(), members);
+            return;
         }
+        foreach (var operand in parsed.Operands)
+        {
+            Kernel.KernelTask task;
+            try
+            {
+                task = context.ResolveTask(operand, "task");
+            }
+            catch (CommandException e)
+            {
+                // crash (task.c cmd_task): the error, then the blank line that ends every item.
+                context.Out.Write($"task: {e.Message}\n\n");
+                continue;
+            }
+            Show(context, structCommand, task, members);
+        }
+    }
+
+    /// <summary>
+    /// crash's do_task: the header, the task_struct (or the -R members), with the whole struct also
+    /// the task's <c>struct thread_info</c> (inside the task_struct since CONFIG_THREAD_INFO_IN_TASK,
+    /// where crash's THREAD_INFO is the task address), and a blank line.
+    /// </summary>
+    static void Show(CommandContext context, ICommand structCommand, Kernel.KernelTask task, string members)
+    {
+        context.Out.Write(KernelContext.TaskHeader(task) + "\n");
+        var address = task.Address.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        var type = members.Length > 0 ? $"task_struct.{members}" : "task_struct";
+        structCommand.Execute(new CommandContext(context.Session, "struct", [type, address], context.Out));
+        if (members.Length == 0 && context.Target is Target.KernelTarget kernel && kernel.TypeLayouts.TryGetStructSize("thread_info", out _))
+        {
+            context.Out.Write("\n");
+            structCommand.Execute(new CommandContext(context.Session, "struct", ["thread_info", address], context.Out));
+        }
+        context.Out.Write("\n");
     }
 }

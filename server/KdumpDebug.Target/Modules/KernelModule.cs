@@ -7,6 +7,9 @@ namespace KdumpDebug.Target.Modules;
 /// A loaded kernel module as the crashed kernel recorded it (<c>struct module</c>): name, where
 /// its core text/data lives, and its symbols from the module's own kallsyms in memory. When a
 /// debug file (.ko with DWARF) was found, <see cref="DebugFile"/> and <see cref="Lines"/> are set.
+/// A debug file can be attached after the target is opened (crash's <c>mod -s</c>): the attach
+/// happens under <see cref="SyncRoot"/> and publishes <see cref="DebugFile"/> last, so a reader that
+/// sees it also sees the section addresses and lines.
 /// </summary>
 public sealed class KernelModule
 {
@@ -32,8 +35,23 @@ public sealed class KernelModule
     /// <summary>Symbols from kallsyms, sorted by address.</summary>
     public IReadOnlyList<KernelSymbol> Symbols { get; }
 
-    /// <summary>The module's debug file, when one was loaded.</summary>
-    public ElfFile? DebugFile { get; internal set; }
+    /// <summary>The module's debug file, when one was loaded (set last by an attach).</summary>
+    public ElfFile? DebugFile
+    {
+        get => Volatile.Read(ref _debugFile);
+        internal set => Volatile.Write(ref _debugFile, value);
+    }
+
+    ElfFile? _debugFile;
+
+    /// <summary>The path the debug file was loaded from, as given (crash's OBJECT FILE column); null when none is.</summary>
+    public string? DebugFilePath { get; internal set; }
+
+    /// <summary>Debug files a later attach replaced, disposed with the target (readers may still hold them).</summary>
+    internal List<ElfFile> RetiredDebugFiles { get; } = [];
+
+    /// <summary>Serialises attaching a debug file.</summary>
+    internal object SyncRoot { get; } = new();
 
     /// <summary>Line table of the debug file, placed at the module's section addresses.</summary>
     public LineTable? Lines { get; internal set; }

@@ -37,25 +37,43 @@ public static class ModuleDebugFiles
     }
 
     /// <summary>
-    /// Opens <paramref name="path"/> and attaches it to <paramref name="module"/> with its sections
-    /// placed. Returns false (and leaves the module as it was) when no symbol of the file matches
-    /// the module's kallsyms: the file is for another build.
+    /// Opens <paramref name="path"/> (plain, .xz, .zst or .gz) and attaches it to
+    /// <paramref name="module"/> with its sections placed, replacing a debug file attached before.
+    /// Returns false (and leaves the module as it was) when no symbol of the file matches the
+    /// module's kallsyms: the file is for another build. Thread-safe; the replaced file stays open
+    /// (<see cref="KernelModule.RetiredDebugFiles"/>) until the target is disposed, since readers may still hold it.
     /// </summary>
     public static bool Attach(KernelModule module, string path, string? cacheDirectory)
     {
+        ArgumentNullException.ThrowIfNull(module);
         var plain = DebugFileCache.Materialize(path, cacheDirectory);
         var elf = ElfFile.Open(plain);
-        var placed = PlaceSections(elf, module);
-        if (placed.Count == 0)
+        try
+        {
+            var placed = PlaceSections(elf, module);
+            if (placed.Count == 0)
+            {
+                elf.Dispose();
+                return false;
+            }
+            var lines = LineTable.FromElf(elf, s => placed.TryGetValue(s.Index, out var a) ? a : 0);
+            lock (module.SyncRoot)
+            {
+                if (module.DebugFile is { } previous) module.RetiredDebugFiles.Add(previous);
+                module.SectionAddresses = placed;
+                module.Lines = lines;
+                module.DebugFilePath = path;
+                module.DebugFile = elf;
+            }
+            return true;
+        }
+        catch
         {
             elf.Dispose();
-            return false;
+            throw;
         }
-        module.DebugFile = elf;
-        module.SectionAddresses = placed;
-        module.Lines = LineTable.FromElf(elf, s => placed.TryGetValue(s.Index, out var a) ? a : 0);
-        return true;
     }
+
 
     static Dictionary<int, ulong> PlaceSections(ElfFile elf, KernelModule module)
     {

@@ -132,16 +132,29 @@ public static class InlineFrameExpander
     }
 
     /// <summary>A module's DWARF with its sections placed where the kernel loaded them, built on first use; null without a debug file.</summary>
-    static readonly ConditionalWeakTable<Modules.KernelModule, DwarfInfo?[]> ModuleDwarfs = new();
+    static readonly ConditionalWeakTable<Modules.KernelModule, ModuleDwarfSlot> ModuleDwarfs = new();
+
+    /// <summary>The DWARF built for one module and the debug file it was built from.</summary>
+    sealed class ModuleDwarfSlot
+    {
+        public Debuginfo.Elf.ElfFile? Elf;
+        public DwarfInfo? Dwarf;
+    }
 
     static DwarfInfo? ModuleDwarf(Modules.KernelModule module)
     {
-        var slot = ModuleDwarfs.GetValue(module, m =>
+        var slot = ModuleDwarfs.GetValue(module, _ => new ModuleDwarfSlot());
+        // A debug file can be attached after open (mod -s): build the DWARF for the file attached now.
+        var elf = module.DebugFile;
+        if (elf is null) return null;
+        lock (slot)
         {
-            if (m.DebugFile is not { } elf || m.SectionAddresses is not { } placed) return [null];
-            return [DwarfInfo.FromElf(elf, section => placed.TryGetValue(section.Index, out var a) ? a : 0)];
-        });
-        return slot[0];
+            if (ReferenceEquals(slot.Elf, elf)) return slot.Dwarf;
+            if (module.SectionAddresses is not { } placed) return null;
+            slot.Dwarf = DwarfInfo.FromElf(elf, section => placed.TryGetValue(section.Index, out var a) ? a : 0);
+            slot.Elf = elf;
+            return slot.Dwarf;
+        }
     }
 
     /// <summary>Every compilation unit's ranges (its root DIE's), sorted by start; built once per DWARF file.</summary>
