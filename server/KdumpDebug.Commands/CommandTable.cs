@@ -36,6 +36,7 @@ public sealed class CommandTable
         new BtCommand(),
         new EvalCommand(),
         new ExitCommand(),
+        new FilesCommand(),
         new ForeachCommand(),
         new HistoryCommand(),
         new HelpCommand(),
