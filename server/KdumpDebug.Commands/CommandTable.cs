@@ -52,6 +52,7 @@ public sealed class CommandTable
         new StructCommand("union"),
         new SysCommand(),
         new TaskCommand(),
+        new VmCommand(),
         new WhatisCommand(),
         new QuitCommand(),
     }.ToCommandTable();

@@ -13,7 +13,8 @@ public readonly record struct MapleEntry(ulong First, ulong Last, ulong Value);
 /// <para>
 /// Design: <c>ma_root</c> is either an entry (the tree holds only index 0) or an encoded node
 /// pointer (<c>xa_is_node</c>: low two bits 0b10, above 4096): the node is at the pointer with its
-/// low 8 bits cleared and its type in bits 3-6 (<c>mte_node_type</c>). A dense node maps one
+/// low 8 bits cleared and its type in bits 3-6 (<c>mte_node_type</c>); child pointers in inner
+/// nodes are encoded the same way without the 0b10 marker (<c>mt_mk_node</c>). A dense node maps one
 /// index per slot; <c>maple_leaf_64</c>, <c>maple_range_64</c> and <c>maple_arange_64</c> nodes
 /// have pivots: slot i covers (pivot[i-1], pivot[i]], the last one up to the parent's max. The
 /// number of used slots is <c>ma_data_end()</c>: the metadata's <c>end</c> when the last pivot is
@@ -165,7 +166,8 @@ public sealed class MapleTree
                 {
                     if (!IsInternal(slot) && !Add(result, new MapleEntry(first, last, slot), what, problems)) return;
                 }
-                else if (IsNode(slot)) Walk(slot, first, last, depth + 1, seen, result, what, problems);
+                // Children are mt_mk_node() pointers (type in bits 3-6, MAPLE_ENODE_NULL bit 2); only ma_root carries xa_mk_node's 0b10.
+                else if (slot > 4096 && (slot & 3) == 0) Walk(slot, first, last, depth + 1, seen, result, what, problems);
                 else problems.Add($"{what}: node {node:x} slot {i} holds {slot:x}, not a child node");
             }
             if (last >= max) break;
