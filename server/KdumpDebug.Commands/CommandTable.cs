@@ -41,6 +41,7 @@ public sealed class CommandTable
         new HistoryCommand(),
         new HelpCommand(),
         new LogCommand(),
+        new MountCommand(),
         new PrintCommand(),
         new PtypeCommand(),
         new PsCommand(),
