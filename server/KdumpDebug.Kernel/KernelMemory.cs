@@ -13,8 +13,11 @@ namespace KdumpDebug.Kernel;
 public static class KernelMemory
 {
     /// <summary>Offset of <paramref name="memberPath"/> in <c>struct <paramref name="structName"/></c>; throws naming both when the DWARF lacks it.</summary>
-    public static ulong Offset(KernelTarget target, string structName, string memberPath) =>
-        target.TypeLayouts.TryGetMemberOffset(structName, memberPath, out var offset)
+    public static ulong Offset(KernelTarget target, string structName, string memberPath) => Offset(target.TypeLayouts, structName, memberPath);
+
+    /// <summary><see cref="Offset(KernelTarget, string, string)"/> from any layout source (tests give a real vmlinux's layouts with mock memory).</summary>
+    public static ulong Offset(ITypeLayouts layouts, string structName, string memberPath) =>
+        layouts.TryGetMemberOffset(structName, memberPath, out var offset)
             ? offset
             : throw new KdumpDebugException($"struct {structName}: no member {memberPath} in the vmlinux debug info");
 
@@ -23,26 +26,28 @@ public static class KernelMemory
         target.TypeLayouts.TryGetMemberOffset(structName, memberPath, out _);
 
     /// <summary>Byte size of <c>struct <paramref name="structName"/></c>; throws when the DWARF lacks it.</summary>
-    public static ulong SizeOf(KernelTarget target, string structName) =>
-        target.TypeLayouts.TryGetStructSize(structName, out var size)
+    public static ulong SizeOf(KernelTarget target, string structName) => SizeOf(target.TypeLayouts, structName);
+
+    public static ulong SizeOf(ITypeLayouts layouts, string structName) =>
+        layouts.TryGetStructSize(structName, out var size)
             ? size
             : throw new KdumpDebugException($"struct {structName} is not in the vmlinux debug info");
 
-    public static ulong ReadU64(KernelTarget target, ulong address)
+    public static ulong ReadU64(IKernelTarget target, ulong address)
     {
         Span<byte> b = stackalloc byte[8];
         target.ReadVirtual(address, b);
         return BinaryPrimitives.ReadUInt64LittleEndian(b);
     }
 
-    public static uint ReadU32(KernelTarget target, ulong address)
+    public static uint ReadU32(IKernelTarget target, ulong address)
     {
         Span<byte> b = stackalloc byte[4];
         target.ReadVirtual(address, b);
         return BinaryPrimitives.ReadUInt32LittleEndian(b);
     }
 
-    public static ushort ReadU16(KernelTarget target, ulong address)
+    public static ushort ReadU16(IKernelTarget target, ulong address)
     {
         Span<byte> b = stackalloc byte[2];
         target.ReadVirtual(address, b);
@@ -63,7 +68,7 @@ public static class KernelMemory
         };
     }
 
-    static byte ReadByte(KernelTarget target, ulong address)
+    static byte ReadByte(IKernelTarget target, ulong address)
     {
         Span<byte> b = stackalloc byte[1];
         target.ReadVirtual(address, b);
@@ -74,7 +79,7 @@ public static class KernelMemory
     /// A string of at most <paramref name="length"/> bytes at <paramref name="address"/>, cut at the
     /// first NUL (a <c>qstr</c> name has its length; a <c>char *</c> is NUL-terminated).
     /// </summary>
-    public static string ReadString(KernelTarget target, ulong address, int length)
+    public static string ReadString(IKernelTarget target, ulong address, int length)
     {
         if (length <= 0) return "";
         var bytes = new byte[length];
@@ -84,7 +89,7 @@ public static class KernelMemory
     }
 
     /// <summary>A NUL-terminated string read page by page, at most <paramref name="maxLength"/> bytes.</summary>
-    public static string ReadCString(KernelTarget target, ulong address, int maxLength = 4096)
+    public static string ReadCString(IKernelTarget target, ulong address, int maxLength = 4096)
     {
         var result = new List<byte>(64);
         Span<byte> chunk = stackalloc byte[256];

@@ -20,15 +20,19 @@ public static class FdTable
     /// Throws when the table or its bitmap cannot be read; a slot of the fd array that cannot be
     /// read is returned with file 0 and the reason in Error.
     /// </summary>
-    public static List<(int Fd, ulong File, string? Error)> ForEachOpenFd(KernelTarget target, ulong files)
+    public static List<(int Fd, ulong File, string? Error)> ForEachOpenFd(KernelTarget target, ulong files) =>
+        ForEachOpenFd(target, target.TypeLayouts, files);
+
+    /// <summary><see cref="ForEachOpenFd(KernelTarget, ulong)"/> over any memory, with the given type layouts.</summary>
+    public static List<(int Fd, ulong File, string? Error)> ForEachOpenFd(IKernelTarget target, ITypeLayouts layouts, ulong files)
     {
         var result = new List<(int, ulong, string?)>();
         if (files == 0) return result;
         ulong table;
         string type;
-        if (KernelMemory.HasMember(target, "files_struct", "fdt"))
+        if (layouts.TryGetMemberOffset("files_struct", "fdt", out _))
         {
-            table = KernelMemory.ReadU64(target, files + KernelMemory.Offset(target, "files_struct", "fdt"));
+            table = KernelMemory.ReadU64(target, files + KernelMemory.Offset(layouts, "files_struct", "fdt"));
             type = "fdtable";
             if (table == 0) return result;
         }
@@ -37,10 +41,10 @@ public static class FdTable
             table = files;
             type = "files_struct";
         }
-        var maxFds = KernelMemory.ReadU32(target, table + KernelMemory.Offset(target, type, "max_fds"));
+        var maxFds = KernelMemory.ReadU32(target, table + KernelMemory.Offset(layouts, type, "max_fds"));
         if (maxFds > MaxFds) throw new KdumpDebugException($"{type} {table:x}: max_fds {maxFds} is larger than NR_OPEN");
-        var fdArray = KernelMemory.ReadU64(target, table + KernelMemory.Offset(target, type, "fd"));
-        var openFds = KernelMemory.ReadU64(target, table + KernelMemory.Offset(target, type, "open_fds"));
+        var fdArray = KernelMemory.ReadU64(target, table + KernelMemory.Offset(layouts, type, "fd"));
+        var openFds = KernelMemory.ReadU64(target, table + KernelMemory.Offset(layouts, type, "open_fds"));
         if (maxFds == 0 || fdArray == 0 || openFds == 0) return result;
         var words = new byte[(maxFds + 63) / 64 * 8];
         target.ReadVirtual(openFds, words);

@@ -38,16 +38,18 @@ public sealed class MapleTree
     const int MapleDense = 0, MapleLeaf64 = 1, MapleRange64 = 2, MapleArange64 = 3;
     const ulong MapleNodeMask = 255;
 
-    readonly KernelTarget _target;
+    readonly IKernelTarget _target;
+    readonly ITypeLayouts _layouts;
     readonly int _nodeSize;
     readonly int _rangePivot, _rangeSlot, _rangePivots, _rangeSlots, _rangeMeta;
     readonly int _arangePivot, _arangeSlot, _arangePivots, _arangeSlots, _arangeMeta;
     readonly int _denseSlot, _denseSlots;
 
-    MapleTree(KernelTarget target)
+    MapleTree(IKernelTarget target, ITypeLayouts layouts)
     {
         _target = target;
-        _nodeSize = (int)KernelMemory.SizeOf(target, "maple_node");
+        _layouts = layouts;
+        _nodeSize = (int)KernelMemory.SizeOf(layouts, "maple_node");
         _rangePivot = Off("maple_range_64", "pivot");
         _rangeSlot = Off("maple_range_64", "slot");
         _rangeMeta = Off("maple_range_64", "meta");
@@ -62,19 +64,23 @@ public sealed class MapleTree
         _denseSlots = Count("maple_node", "slot");
     }
 
-    int Off(string type, string member) => (int)KernelMemory.Offset(_target, type, member);
+    int Off(string type, string member) => (int)KernelMemory.Offset(_layouts, type, member);
 
     int Count(string type, string member) =>
-        _target.TypeLayouts.TryGetMemberSize(type, member, out var size) ? (int)(size / 8) : throw new KdumpDebugException($"struct {type}: no member {member}");
+        _layouts.TryGetMemberSize(type, member, out var size) ? (int)(size / 8) : throw new KdumpDebugException($"struct {type}: no member {member}");
 
     /// <summary>
     /// Every entry of the tree at <paramref name="tree"/> (a <c>struct maple_tree</c>).
     /// <paramref name="what"/> names the tree in problem lines ("mm ffff... maple tree").
     /// </summary>
-    public static List<MapleEntry> ForEach(KernelTarget target, ulong tree, string what, List<string> problems)
+    public static List<MapleEntry> ForEach(KernelTarget target, ulong tree, string what, List<string> problems) =>
+        ForEach(target, target.TypeLayouts, tree, what, problems);
+
+    /// <summary><see cref="ForEach(KernelTarget, ulong, string, List{string})"/> over any memory, with the given type layouts.</summary>
+    public static List<MapleEntry> ForEach(IKernelTarget target, ITypeLayouts layouts, ulong tree, string what, List<string> problems)
     {
-        var walker = new MapleTree(target);
-        var root = KernelMemory.ReadU64(target, tree + KernelMemory.Offset(target, "maple_tree", "ma_root"));
+        var walker = new MapleTree(target, layouts);
+        var root = KernelMemory.ReadU64(target, tree + KernelMemory.Offset(layouts, "maple_tree", "ma_root"));
         var result = new List<MapleEntry>();
         if (root == 0) return result;
         if (!IsNode(root))
