@@ -22,8 +22,10 @@ public static class KernelMemory
             : throw new KdumpDebugException($"struct {structName}: no member {memberPath} in the vmlinux debug info");
 
     /// <summary>True when <c>struct <paramref name="structName"/></c> has <paramref name="memberPath"/> (feature detection).</summary>
-    public static bool HasMember(KernelTarget target, string structName, string memberPath) =>
-        target.TypeLayouts.TryGetMemberOffset(structName, memberPath, out _);
+    public static bool HasMember(KernelTarget target, string structName, string memberPath) => HasMember(target.TypeLayouts, structName, memberPath);
+
+    public static bool HasMember(ITypeLayouts layouts, string structName, string memberPath) =>
+        layouts.TryGetMemberOffset(structName, memberPath, out _);
 
     /// <summary>Byte size of <c>struct <paramref name="structName"/></c>; throws when the DWARF lacks it.</summary>
     public static ulong SizeOf(KernelTarget target, string structName) => SizeOf(target.TypeLayouts, structName);
@@ -55,10 +57,13 @@ public static class KernelMemory
     }
 
     /// <summary>An unsigned member of 1, 2, 4 or 8 bytes, sized by its DWARF type.</summary>
-    public static ulong ReadMember(KernelTarget target, ulong address, string structName, string memberPath)
+    public static ulong ReadMember(KernelTarget target, ulong address, string structName, string memberPath) =>
+        ReadMember(target, target.TypeLayouts, address, structName, memberPath);
+
+    public static ulong ReadMember(IKernelTarget target, ITypeLayouts layouts, ulong address, string structName, string memberPath)
     {
-        var offset = Offset(target, structName, memberPath);
-        target.TypeLayouts.TryGetMemberSize(structName, memberPath, out var size);
+        var offset = Offset(layouts, structName, memberPath);
+        layouts.TryGetMemberSize(structName, memberPath, out var size);
         return size switch
         {
             1 => ReadByte(target, address + offset),

@@ -12,13 +12,17 @@ namespace KdumpDebug.Kernel;
 /// </summary>
 public static class RbTree
 {
-    public static List<ulong> RbForEach(KernelTarget target, ulong rootNode, int limit, string what, out string? problem)
+    public static List<ulong> RbForEach(KernelTarget target, ulong rootNode, int limit, string what, out string? problem) =>
+        RbForEach(target, target.TypeLayouts, rootNode, limit, what, out problem);
+
+    /// <summary>The walk over any memory, with the given type layouts.</summary>
+    public static List<ulong> RbForEach(IKernelTarget target, ITypeLayouts layouts, ulong rootNode, int limit, string what, out string? problem)
     {
         problem = null;
         var result = new List<ulong>();
         if (rootNode == 0) return result;
-        var left = KernelMemory.Offset(target, "rb_node", "rb_left");
-        var right = KernelMemory.Offset(target, "rb_node", "rb_right");
+        var left = KernelMemory.Offset(layouts, "rb_node", "rb_left");
+        var right = KernelMemory.Offset(layouts, "rb_node", "rb_right");
         var seen = new HashSet<ulong>();
         var stack = new Stack<ulong>();
         var node = rootNode;

@@ -29,23 +29,31 @@ public static class DPath
     /// <summary>NAME_MAX: a longer <c>d_name.len</c> is corrupt data.</summary>
     const int NameMax = 255;
 
+    public static string Path(KernelTarget target, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null) =>
+        Path(target, target.TypeLayouts, vfsmount, dentry, root);
+
+    public static string PrependPath(KernelTarget target, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null) =>
+        PrependPath(target, target.TypeLayouts, vfsmount, dentry, root);
+
+    public static string Name(KernelTarget target, ulong dentry) => Name(target, target.TypeLayouts, dentry);
+
     /// <summary>
     /// <c>d_path()</c> of (<paramref name="vfsmount"/>, <paramref name="dentry"/>), relative to
     /// <paramref name="root"/> (a task's <c>fs-&gt;root</c>; null walks to the topmost mount).
     /// </summary>
-    public static string Path(KernelTarget target, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null)
+    public static string Path(IKernelTarget target, ITypeLayouts layouts, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null)
     {
         if (dentry == 0) throw new KdumpDebugException("no dentry");
-        var mountRoot = vfsmount == 0 ? 0 : KernelMemory.ReadU64(target, vfsmount + KernelMemory.Offset(target, "vfsmount", "mnt_root"));
-        var parent = ReadParent(target, dentry);
+        var mountRoot = vfsmount == 0 ? 0 : KernelMemory.ReadU64(target, vfsmount + KernelMemory.Offset(layouts, "vfsmount", "mnt_root"));
+        var parent = ReadParent(target, layouts, dentry);
         // d_path: pseudo inodes have a d_dname unless mounted (dentry is the mount's root).
         if (parent != dentry || dentry != mountRoot)
         {
-            var dname = DynamicName(target, dentry);
+            var dname = DynamicName(target, layouts, dentry);
             if (dname is not null) return dname;
         }
-        var path = PrependPath(target, vfsmount, dentry, root);
-        return IsUnlinked(target, dentry) ? path + " (deleted)" : path;
+        var path = PrependPath(target, layouts, vfsmount, dentry, root);
+        return IsUnlinked(target, layouts, dentry) ? path + " (deleted)" : path;
     }
 
     /// <summary>
@@ -53,9 +61,9 @@ public static class DPath
     /// prepended. <paramref name="vfsmount"/> 0 stays in the dentry's own filesystem
     /// (<c>dentry_path()</c>-like, as crash does for a bare dentry).
     /// </summary>
-    public static string PrependPath(KernelTarget target, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null)
+    public static string PrependPath(IKernelTarget target, ITypeLayouts layouts, ulong vfsmount, ulong dentry, (ulong Vfsmount, ulong Dentry)? root = null)
     {
-        var mntOffset = KernelMemory.Offset(target, "mount", "mnt");
+        var mntOffset = KernelMemory.Offset(layouts, "mount", "mnt");
         var mount = vfsmount == 0 ? 0 : vfsmount - mntOffset;
         var names = new List<string>();
         var seen = new HashSet<(ulong, ulong)>();
@@ -63,21 +71,21 @@ public static class DPath
         {
             if (root is var (rootMnt, rootDentry) && dentry == rootDentry && mount + mntOffset == rootMnt) break;
             if (!seen.Add((mount, dentry))) break;
-            var parent = ReadParent(target, dentry);
+            var parent = ReadParent(target, layouts, dentry);
             if (mount != 0)
             {
-                var mountRoot = KernelMemory.ReadU64(target, mount + mntOffset + KernelMemory.Offset(target, "vfsmount", "mnt_root"));
+                var mountRoot = KernelMemory.ReadU64(target, mount + mntOffset + KernelMemory.Offset(layouts, "vfsmount", "mnt_root"));
                 if (dentry == mountRoot)
                 {
-                    var up = KernelMemory.ReadU64(target, mount + KernelMemory.Offset(target, "mount", "mnt_parent"));
+                    var up = KernelMemory.ReadU64(target, mount + KernelMemory.Offset(layouts, "mount", "mnt_parent"));
                     if (up == mount || up == 0) break; // a topmost mount: the global root, or detached
-                    dentry = KernelMemory.ReadU64(target, mount + KernelMemory.Offset(target, "mount", "mnt_mountpoint"));
+                    dentry = KernelMemory.ReadU64(target, mount + KernelMemory.Offset(layouts, "mount", "mnt_mountpoint"));
                     mount = up;
                     continue;
                 }
             }
             if (dentry == parent) break; // the filesystem's root (or escaped it, __prepend_path's case 3)
-            names.Add(Name(target, dentry));
+            names.Add(Name(target, layouts, dentry));
             dentry = parent;
         }
         if (names.Count == 0) return "/";
@@ -86,65 +94,65 @@ public static class DPath
     }
 
     /// <summary><c>dentry-&gt;d_name</c> (length and pointer of the qstr, NAME_MAX at most).</summary>
-    public static string Name(KernelTarget target, ulong dentry)
+    public static string Name(IKernelTarget target, ITypeLayouts layouts, ulong dentry)
     {
-        var nameOffset = KernelMemory.Offset(target, "dentry", "d_name");
-        var length = (int)Math.Min(KernelMemory.ReadU32(target, dentry + nameOffset + KernelMemory.Offset(target, "qstr", "len")), (uint)NameMax + 1);
+        var nameOffset = KernelMemory.Offset(layouts, "dentry", "d_name");
+        var length = (int)Math.Min(KernelMemory.ReadU32(target, dentry + nameOffset + KernelMemory.Offset(layouts, "qstr", "len")), (uint)NameMax + 1);
         if (length > NameMax) throw new KdumpDebugException($"dentry {dentry:x}: name length {length} is larger than NAME_MAX");
-        var pointer = KernelMemory.ReadU64(target, dentry + nameOffset + KernelMemory.Offset(target, "qstr", "name"));
+        var pointer = KernelMemory.ReadU64(target, dentry + nameOffset + KernelMemory.Offset(layouts, "qstr", "name"));
         return KernelMemory.ReadString(target, pointer, length);
     }
 
     /// <summary><c>d_unlinked()</c>: the dentry is out of the hash (<c>d_hash.pprev</c> NULL) and not a root.</summary>
-    public static bool IsUnlinked(KernelTarget target, ulong dentry)
+    public static bool IsUnlinked(IKernelTarget target, ITypeLayouts layouts, ulong dentry)
     {
-        var pprev = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_hash") + KernelMemory.Offset(target, "hlist_bl_node", "pprev"));
-        return pprev == 0 && ReadParent(target, dentry) != dentry;
+        var pprev = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_hash") + KernelMemory.Offset(layouts, "hlist_bl_node", "pprev"));
+        return pprev == 0 && ReadParent(target, layouts, dentry) != dentry;
     }
 
-    static ulong ReadParent(KernelTarget target, ulong dentry) =>
-        KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_parent"));
+    static ulong ReadParent(IKernelTarget target, ITypeLayouts layouts, ulong dentry) =>
+        KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_parent"));
 
     /// <summary>
     /// What <c>dentry-&gt;d_op-&gt;d_dname</c> would write, for the d_dname functions of
     /// v6.1 (net/socket.c, fs/pipe.c, fs/anon_inodes.c, fs/nsfs.c, fs/d_path.c simple_dname,
     /// drivers/dma-buf); null when the dentry has none or it is not one of these.
     /// </summary>
-    static string? DynamicName(KernelTarget target, ulong dentry)
+    static string? DynamicName(IKernelTarget target, ITypeLayouts layouts, ulong dentry)
     {
-        var ops = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_op"));
+        var ops = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_op"));
         if (ops == 0) return null;
-        var function = KernelMemory.ReadU64(target, ops + KernelMemory.Offset(target, "dentry_operations", "d_dname"));
+        var function = KernelMemory.ReadU64(target, ops + KernelMemory.Offset(layouts, "dentry_operations", "d_dname"));
         if (function == 0 || !target.TryFindSymbol(function, out var symbol, out var offset) || offset != 0) return null;
         switch (symbol.Name)
         {
-            case "pipefs_dname": return $"pipe:[{Ino(target, dentry)}]";
-            case "sockfs_dname": return $"socket:[{Ino(target, dentry)}]";
-            case "anon_inodefs_dname": return $"anon_inode:{Name(target, dentry)}";
-            case "simple_dname": return $"/{Name(target, dentry)} (deleted)";
+            case "pipefs_dname": return $"pipe:[{Ino(target, layouts, dentry)}]";
+            case "sockfs_dname": return $"socket:[{Ino(target, layouts, dentry)}]";
+            case "anon_inodefs_dname": return $"anon_inode:{Name(target, layouts, dentry)}";
+            case "simple_dname": return $"/{Name(target, layouts, dentry)} (deleted)";
             case "ns_dname":
             {
                 // d_fsdata is the namespace's const struct proc_ns_operations *; its first member is the name.
-                var nsOps = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_fsdata"));
-                var name = KernelMemory.ReadCString(target, KernelMemory.ReadU64(target, nsOps + KernelMemory.Offset(target, "proc_ns_operations", "name")), 64);
-                return $"{name}:[{Ino(target, dentry)}]";
+                var nsOps = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_fsdata"));
+                var name = KernelMemory.ReadCString(target, KernelMemory.ReadU64(target, nsOps + KernelMemory.Offset(layouts, "proc_ns_operations", "name")), 64);
+                return $"{name}:[{Ino(target, layouts, dentry)}]";
             }
             case "dmabuffs_dname":
             {
-                var dmabuf = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_fsdata"));
-                var namePointer = KernelMemory.ReadU64(target, dmabuf + KernelMemory.Offset(target, "dma_buf", "name"));
+                var dmabuf = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_fsdata"));
+                var namePointer = KernelMemory.ReadU64(target, dmabuf + KernelMemory.Offset(layouts, "dma_buf", "name"));
                 var bufName = namePointer == 0 ? "" : KernelMemory.ReadCString(target, namePointer, 32);
-                return $"/{Name(target, dentry)}:{bufName}";
+                return $"/{Name(target, layouts, dentry)}:{bufName}";
             }
             default: return null;
         }
     }
 
     /// <summary><c>d_inode(dentry)-&gt;i_ino</c>.</summary>
-    static ulong Ino(KernelTarget target, ulong dentry)
+    static ulong Ino(IKernelTarget target, ITypeLayouts layouts, ulong dentry)
     {
-        var inode = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_inode"));
+        var inode = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(layouts, "dentry", "d_inode"));
         if (inode == 0) throw new KdumpDebugException($"dentry {dentry:x} has no inode");
-        return KernelMemory.ReadU64(target, inode + KernelMemory.Offset(target, "inode", "i_ino"));
+        return KernelMemory.ReadU64(target, inode + KernelMemory.Offset(layouts, "inode", "i_ino"));
     }
 }

@@ -75,9 +75,11 @@ public static class OpenFiles
     }
 
     /// <summary>A <c>struct path</c> at <paramref name="address"/>: (mnt, dentry).</summary>
-    public static (ulong Vfsmount, ulong Dentry) ReadPath(KernelTarget target, ulong address) =>
-        (KernelMemory.ReadU64(target, address + KernelMemory.Offset(target, "path", "mnt")),
-         KernelMemory.ReadU64(target, address + KernelMemory.Offset(target, "path", "dentry")));
+    public static (ulong Vfsmount, ulong Dentry) ReadPath(KernelTarget target, ulong address) => ReadPath(target, target.TypeLayouts, address);
+
+    public static (ulong Vfsmount, ulong Dentry) ReadPath(IKernelTarget target, ITypeLayouts layouts, ulong address) =>
+        (KernelMemory.ReadU64(target, address + KernelMemory.Offset(layouts, "path", "mnt")),
+         KernelMemory.ReadU64(target, address + KernelMemory.Offset(layouts, "path", "dentry")));
 
     static string PathOrError(KernelTarget target, (ulong Vfsmount, ulong Dentry) path, (ulong, ulong)? root)
     {

@@ -23,22 +23,25 @@ public static class VmAreas
     /// <summary>More VMAs than this (DEFAULT_MAX_MAP_COUNT is 65530; the sysctl can raise it) is corrupt data.</summary>
     public const int MaxVmas = 1 << 22;
 
-    public static List<VmArea> Read(KernelTarget target, ulong mm, List<string> problems)
+    public static List<VmArea> Read(KernelTarget target, ulong mm, List<string> problems) => Read(target, target.TypeLayouts, mm, problems);
+
+    /// <summary>The VMAs over any memory, with the given type layouts (tests give the layouts of older kernels).</summary>
+    public static List<VmArea> Read(IKernelTarget target, ITypeLayouts layouts, ulong mm, List<string> problems)
     {
         var what = $"mm {mm:x}";
         List<ulong> addresses;
-        if (KernelMemory.HasMember(target, "mm_struct", "mm_mt"))
+        if (KernelMemory.HasMember(layouts, "mm_struct", "mm_mt"))
         {
-            var entries = MapleTree.ForEach(target, mm + KernelMemory.Offset(target, "mm_struct", "mm_mt"), $"{what} maple tree", problems);
+            var entries = MapleTree.ForEach(target, layouts, mm + KernelMemory.Offset(layouts, "mm_struct", "mm_mt"), $"{what} maple tree", problems);
             addresses = entries.Select(e => e.Value).ToList();
         }
-        else if (KernelMemory.HasMember(target, "mm_struct", "mmap") && KernelMemory.HasMember(target, "vm_area_struct", "vm_next"))
-            addresses = MmapList(target, mm, what, problems);
-        else if (KernelMemory.HasMember(target, "mm_struct", "mm_rb"))
+        else if (KernelMemory.HasMember(layouts, "mm_struct", "mmap") && KernelMemory.HasMember(layouts, "vm_area_struct", "vm_next"))
+            addresses = MmapList(target, layouts, mm, what, problems);
+        else if (KernelMemory.HasMember(layouts, "mm_struct", "mm_rb"))
         {
-            var root = KernelMemory.ReadU64(target, mm + KernelMemory.Offset(target, "mm_struct", "mm_rb"));
-            var node = KernelMemory.Offset(target, "vm_area_struct", "vm_rb");
-            addresses = RbTree.RbForEach(target, root, MaxVmas, $"{what} mm_rb", out var problem).Select(n => n - node).ToList();
+            var root = KernelMemory.ReadU64(target, mm + KernelMemory.Offset(layouts, "mm_struct", "mm_rb"));
+            var node = KernelMemory.Offset(layouts, "vm_area_struct", "vm_rb");
+            addresses = RbTree.RbForEach(target, layouts, root, MaxVmas, $"{what} mm_rb", out var problem).Select(n => n - node).ToList();
             if (problem is not null) problems.Add(problem);
         }
         else throw new KdumpDebugException("struct mm_struct has no mm_mt, mmap or mm_rb in the vmlinux debug info");
@@ -48,7 +51,7 @@ public static class VmAreas
         {
             try
             {
-                result.Add(ReadVma(target, address));
+                result.Add(ReadVma(target, layouts, address));
             }
             catch (KdumpDebugException e)
             {
@@ -57,7 +60,7 @@ public static class VmAreas
         }
         try
         {
-            var mapCount = (int)KernelMemory.ReadMember(target, mm, "mm_struct", "map_count");
+            var mapCount = (int)KernelMemory.ReadMember(target, layouts, mm, "mm_struct", "map_count");
             if (mapCount != addresses.Count)
                 problems.Add($"{what}: {addresses.Count} VMAs found, but map_count is {mapCount}");
         }
@@ -68,18 +71,18 @@ public static class VmAreas
     }
 
     /// <summary>One <c>vm_area_struct</c> and the path of its file.</summary>
-    public static VmArea ReadVma(KernelTarget target, ulong vma)
+    public static VmArea ReadVma(IKernelTarget target, ITypeLayouts layouts, ulong vma)
     {
-        var start = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(target, "vm_area_struct", "vm_start"));
-        var end = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(target, "vm_area_struct", "vm_end"));
-        var flags = KernelMemory.ReadMember(target, vma, "vm_area_struct", "vm_flags");
-        var pgoff = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(target, "vm_area_struct", "vm_pgoff"));
-        var file = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(target, "vm_area_struct", "vm_file"));
+        var start = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(layouts, "vm_area_struct", "vm_start"));
+        var end = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(layouts, "vm_area_struct", "vm_end"));
+        var flags = KernelMemory.ReadMember(target, layouts, vma, "vm_area_struct", "vm_flags");
+        var pgoff = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(layouts, "vm_area_struct", "vm_pgoff"));
+        var file = KernelMemory.ReadU64(target, vma + KernelMemory.Offset(layouts, "vm_area_struct", "vm_file"));
         if (file == 0) return new VmArea(vma, start, end, flags, pgoff, 0, "");
         try
         {
-            var (mnt, dentry) = OpenFiles.ReadPath(target, file + KernelMemory.Offset(target, "file", "f_path"));
-            return new VmArea(vma, start, end, flags, pgoff, file, dentry == 0 ? "" : DPath.Path(target, mnt, dentry));
+            var (mnt, dentry) = OpenFiles.ReadPath(target, layouts, file + KernelMemory.Offset(layouts, "file", "f_path"));
+            return new VmArea(vma, start, end, flags, pgoff, file, dentry == 0 ? "" : DPath.Path(target, layouts, mnt, dentry));
         }
         catch (KdumpDebugException e)
         {
@@ -87,12 +90,12 @@ public static class VmAreas
         }
     }
 
-    static List<ulong> MmapList(KernelTarget target, ulong mm, string what, List<string> problems)
+    static List<ulong> MmapList(IKernelTarget target, ITypeLayouts layouts, ulong mm, string what, List<string> problems)
     {
         var result = new List<ulong>();
-        var next = KernelMemory.Offset(target, "vm_area_struct", "vm_next");
+        var next = KernelMemory.Offset(layouts, "vm_area_struct", "vm_next");
         var seen = new HashSet<ulong>();
-        var vma = KernelMemory.ReadU64(target, mm + KernelMemory.Offset(target, "mm_struct", "mmap"));
+        var vma = KernelMemory.ReadU64(target, mm + KernelMemory.Offset(layouts, "mm_struct", "mmap"));
         while (vma != 0)
         {
             if (!seen.Add(vma))
