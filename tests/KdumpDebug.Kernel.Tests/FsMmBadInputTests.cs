@@ -119,10 +119,10 @@ public class FsMmBadInputTests
         ulong pfn = 0;
         while (memory.GetPageStatus(pfn) != Dump.PageStatus.Excluded) pfn++;
         var pageOffset = target.Objects.Variable("page_offset_base").ReadUnsigned();
-        var excluded = OpenFiles.Describe(target, 3, pageOffset + pfn * 4096, null);
+        var excluded = OpenFiles.Describe(target, 3, pageOffset + pfn * 4096);
         Assert.StartsWith("page excluded: virtual address", excluded.Error);
         Assert.DoesNotContain('\n', excluded.Error!);
-        var unmapped = OpenFiles.Describe(target, 4, 0xdead_0000_0000_0000, null);
+        var unmapped = OpenFiles.Describe(target, 4, 0xdead_0000_0000_0000);
         Assert.NotNull(unmapped.Error);
         Assert.DoesNotContain('\n', unmapped.Error!);
         Assert.Equal((4, 0xdead_0000_0000_0000UL), (unmapped.Fd, unmapped.File));

@@ -6,8 +6,9 @@ namespace KdumpDebug.Kernel.Fs;
 /// <summary>
 /// The open files of a task (crash's open_files_dump, with the kernel's own <c>d_path()</c> for
 /// names): root and current directory from <c>task-&gt;fs</c>, then every fd of
-/// <c>task-&gt;files</c> (<see cref="FdTable"/>). Paths are relative to the task's root, as
-/// /proc/PID/fd shows them to a process in the same root. A file, dentry or inode that cannot be
+/// <c>task-&gt;files</c> (<see cref="FdTable"/>). Paths go up to the topmost mount of the task's
+/// namespace, as crash prints them and /proc/PID/fd shows them to an administrator in the initial
+/// root: a chrooted task's ROOT is the directory it is confined to, not "/". A file, dentry or inode that cannot be
 /// read gives that fd an <see cref="OpenFile.Error"/>; the other fds follow. Cost: a handful of
 /// reads per fd plus two or three per path component.
 /// </summary>
@@ -17,16 +18,15 @@ public static class OpenFiles
     {
         var problems = new List<string>();
         string? rootPath = null, cwdPath = null;
-        (ulong, ulong)? root = null;
         var fs = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "fs"));
         if (fs != 0)
         {
             try
             {
-                root = ReadPath(target, fs + KernelMemory.Offset(target, "fs_struct", "root"));
+                var root = ReadPath(target, fs + KernelMemory.Offset(target, "fs_struct", "root"));
                 var pwd = ReadPath(target, fs + KernelMemory.Offset(target, "fs_struct", "pwd"));
-                rootPath = PathOrError(target, root.Value, root);
-                cwdPath = PathOrError(target, pwd, root);
+                rootPath = PathOrError(target, root);
+                cwdPath = PathOrError(target, pwd);
             }
             catch (KdumpDebugException e)
             {
@@ -49,13 +49,13 @@ public static class OpenFiles
                 fds = [];
             }
             foreach (var (fd, file, error) in fds)
-                result.Add(error is not null ? new OpenFile(fd, file, 0, 0, "", "", error) : Describe(target, fd, file, root));
+                result.Add(error is not null ? new OpenFile(fd, file, 0, 0, "", "", error) : Describe(target, fd, file));
         }
         return new TaskFiles(rootPath, cwdPath, files != 0, result, problems);
     }
 
     /// <summary>One fd's file: dentry, inode, type and name; an unreadable part is recorded in Error.</summary>
-    public static OpenFile Describe(KernelTarget target, int fd, ulong file, (ulong Vfsmount, ulong Dentry)? root)
+    public static OpenFile Describe(KernelTarget target, int fd, ulong file)
     {
         ulong dentry = 0, inode = 0;
         try
@@ -66,7 +66,7 @@ public static class OpenFiles
             inode = KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_inode"));
             if (inode == 0) return new OpenFile(fd, file, dentry, 0, "?   ", "?");
             var type = InodeType.Of(target, inode);
-            return new OpenFile(fd, file, dentry, inode, type, DPath.Path(target, mnt, dentry, root));
+            return new OpenFile(fd, file, dentry, inode, type, DPath.Path(target, mnt, dentry));
         }
         catch (KdumpDebugException e)
         {
@@ -81,12 +81,12 @@ public static class OpenFiles
         (KernelMemory.ReadU64(target, address + KernelMemory.Offset(layouts, "path", "mnt")),
          KernelMemory.ReadU64(target, address + KernelMemory.Offset(layouts, "path", "dentry")));
 
-    static string PathOrError(KernelTarget target, (ulong Vfsmount, ulong Dentry) path, (ulong, ulong)? root)
+    static string PathOrError(KernelTarget target, (ulong Vfsmount, ulong Dentry) path)
     {
         if (path.Dentry == 0) return "";
         try
         {
-            return DPath.Path(target, path.Vfsmount, path.Dentry, root);
+            return DPath.Path(target, path.Vfsmount, path.Dentry);
         }
         catch (KdumpDebugException e)
         {
