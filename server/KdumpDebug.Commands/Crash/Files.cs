@@ -124,7 +124,7 @@ public sealed class FilesCommand : ICommand
 
     static string Hex(ulong value) => CrashColumns.MkString(value.ToString("x"), 16, Justify.Center | Justify.Right);
 
-    static string FormatLine(OpenFile file)
+    internal static string FormatLine(OpenFile file)
     {
         if (file.Error is not null)
             return $"{file.Fd,3} {Hex(file.File)} (cannot read: {file.Error})";
