@@ -37,6 +37,7 @@ public sealed class CommandTable
         new DevCommand(),
         new EvalCommand(),
         new ExitCommand(),
+        new FilesCommand(),
         new ForeachCommand(),
         new HistoryCommand(),
         new HelpCommand(),
@@ -44,6 +45,7 @@ public sealed class CommandTable
         new ListCommand(),
         new LogCommand(),
         new ModCommand(),
+        new MountCommand(),
         new NetCommand(),
         new PrintCommand(),
         new PtypeCommand(),
@@ -56,6 +58,7 @@ public sealed class CommandTable
         new StructCommand("union"),
         new SysCommand(),
         new TaskCommand(),
+        new VmCommand(),
         new WhatisCommand(),
         new QuitCommand(),
     }.ToCommandTable();

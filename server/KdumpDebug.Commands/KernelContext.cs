@@ -52,6 +52,23 @@ static class KernelContext
         throw new CommandException($"invalid task or pid value: {argument}");
     }
 
+    /// <summary>
+    /// Every task an operand names, the way crash's per-task commands loop over
+    /// <c>pid_to_context()</c>: all tasks with a decimal PID (PID 0: each CPU's idle task), or
+    /// the one task at a hexadecimal address. ByPid says which (crash's files/vm print a PID's
+    /// tasks slightly differently). Throws crash's "invalid task or pid value" otherwise.
+    /// </summary>
+    public static (IReadOnlyList<KernelTask> Tasks, bool ByPid) ResolveTasks(CommandContext context, string argument)
+    {
+        var tasks = context.Kernel().Tasks;
+        if (int.TryParse(argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+        {
+            var byPid = tasks.FindByPid(pid).ToList();
+            if (byPid.Count > 0) return (byPid, true);
+        }
+        return ([ResolveTask(context, argument, "")], false);
+    }
+
     /// <summary>crash's task header: <c>PID: 68       TASK: ffff...  CPU: 0    COMMAND: "sh"</c>.</summary>
     public static string TaskHeader(KernelTask task) =>
         $"PID: {task.Pid,-8} TASK: {task.Address:x}  CPU: {task.Cpu,-4} COMMAND: \"{task.Comm}\"";

@@ -1,63 +1,179 @@
-using KdumpDebug.Commands.Output;
-using KdumpDebug.Commands.Parsing;
+using System.Text.RegularExpressions;
+using KdumpDebug.Core.Errors;
+using KdumpDebug.Kernel;
 
 namespace KdumpDebug.Commands.Crash;
 
 /// <summary>
-/// crash's <c>foreach</c>, for the <c>bt</c> command: the stack of every task (idle tasks first,
-/// then by PID), optionally only kernel threads (<c>kernel</c>), user tasks (<c>user</c>), or the
-/// tasks named by PID, task address or command name. A task whose stack cannot be followed gets
-/// its one-line reason and the next task follows.
+/// crash's <c>foreach</c>: runs a per-task command (<c>bt</c>, <c>files</c>, <c>vm</c>,
+/// <c>task</c>, <c>net</c>, ...) once for each selected task, a blank line between two. Each run
+/// is the command itself with the session's context set to the task (as <c>set PID</c> would),
+/// so any command that honours the context task works here once it is in the command table.
+/// <para>
+/// Selectors, as crash's: PIDs, task addresses, command names (<c>\name</c> when the name is also
+/// a command, <c>'regex'</c> for a POSIX extended regular expression) pick tasks; <c>kernel</c>,
+/// <c>user</c>, <c>gleader</c>, <c>active</c> and a state (<c>RU</c>, <c>IN</c>, <c>UN</c>, ...)
+/// filter them. No selector means every task (idle tasks first, then by PID). A selector that
+/// names nothing gives one line and the others still apply; a command failing on one task gives
+/// its one-line error and the next task follows.
+/// </para>
 /// </summary>
 public sealed class ForeachCommand : ICommand
 {
+    /// <summary>crash's foreach keywords that run a command per task (ps needs the task as an operand, so it is left out).</summary>
+    static readonly string[] TaskCommands = ["bt", "vm", "task", "files", "net", "set", "sig", "vtop"];
+
+    /// <summary>crash's task state selectors (task_state_string's two letters).</summary>
+    static readonly string[] States = ["RU", "IN", "UN", "ST", "ZO", "TR", "SW", "DE", "WA", "PA", "ID", "NE"];
+
     public CommandHelp Help { get; } = new(
         Name: "foreach",
         Aliases: [],
         Summary: "display command data for multiple tasks in the system",
-        Synopsis: "foreach [[pid | taskp | name | kernel | user] ...] bt [-f|-l]",
+        Synopsis: "foreach [[pid | taskp | name | 'regex' | state | [kernel | user | gleader | active]] ...]\n        command [flag] [argument]",
         Description: """
-            Run a command on every task, or on the tasks selected by PID, task address,
-            command name, "kernel" (kernel threads) or "user" (user tasks).
-            Only the "bt" command is supported yet, with its -f and -l options.
+            Run a command on every task, or on the selected tasks:
+
+                  pid  this PID.
+                taskp  the task at this hexadecimal task_struct address.
+                 name  every task with this command name ("\name" if the name is also a
+                       command; 'regex' for a POSIX extended regular expression).
+                 user  only user (non-kernel) tasks.
+              gleader  only user thread group leaders.
+               kernel  only kernel threads.
+               active  only the task running on each CPU.
+                state  only tasks in this state: RU, IN, UN, ST, ZO, TR, SW, DE, WA, PA, ID or NE.
+
+            command is one of bt, files, vm, task, net, set, sig, vtop (those this console has),
+            with its own flags and arguments; it runs in each selected task's context.
             """,
         Examples: """
-              crash> foreach bt
-              PID: 0        TASK: ffffffff82812600  CPU: 0    COMMAND: "swapper/0"
-               #0 [ffffffff82803e58] __schedule at ffffffff821a1723
-               #1 [ffffffff82803ed8] schedule_idle at ffffffff821a1de5
-               ...
+              crash> foreach 'fx.*' files
+              PID: 57       TASK: ffffa0f7c0a9e540  CPU: 1    COMMAND: "fxhold"
+              ROOT: /    CWD: /
+               FD       FILE            DENTRY           INODE       TYPE PATH
+                0 ffffa0f7c032db00 ffffa0f7c041f0c0 ffffa0f7c02c8340 CHR  /dev/null
+                ...
             """);
 
     public void Execute(CommandContext context)
     {
         var words = context.Arguments;
         var commandAt = -1;
+        ICommand? command = null;
         for (var i = 0; i < words.Count; i++)
-            if (words[i] == "bt") { commandAt = i; break; }
-        if (commandAt < 0)
+        {
+            if (TaskCommands.Contains(words[i]) && context.Session.Table.TryFind(words[i], out command))
+            {
+                commandAt = i;
+                break;
+            }
+        }
+        if (command is null)
         {
             if (words.Count == 0) throw CommandException.Usage();
-            throw new CommandException("only \"foreach ... bt\" is supported yet");
+            var known = TaskCommands.Where(n => context.Session.Table.TryFind(n, out _));
+            throw new CommandException($"no command to run: expected one of {string.Join(", ", known)}");
         }
         var kernel = context.Kernel();
-        var tasks = kernel.Tasks.Tasks.AsEnumerable();
-        var selectors = words.Take(commandAt).ToList();
-        if (selectors.Count > 0)
+        var tasks = Select(context, kernel, words.Take(commandAt).ToList());
+        var arguments = words.Skip(commandAt + 1).ToArray();
+        var name = command.Help.Name;
+        var saved = context.Session.ContextTask;
+        try
         {
-            var chosen = new List<Kernel.KernelTask>();
-            foreach (var s in selectors)
+            for (var i = 0; i < tasks.Count; i++)
             {
-                if (s == "kernel") chosen.AddRange(kernel.Tasks.Tasks.Where(t => t.IsKernelThread));
-                else if (s == "user") chosen.AddRange(kernel.Tasks.Tasks.Where(t => !t.IsKernelThread));
-                else if (kernel.Tasks.Tasks.Where(t => t.Comm == s).ToList() is { Count: > 0 } named) chosen.AddRange(named);
-                else chosen.Add(context.ResolveTask(s, "foreach"));
+                if (i > 0) context.Out.Write("\n");
+                context.Session.ContextTask = tasks[i].Address;
+                try
+                {
+                    command.Execute(new CommandContext(context.Session, words[commandAt], arguments, context.Out));
+                }
+                catch (CommandException e)
+                {
+                    if (e.Message.Length > 0) context.Out.Write($"{name}: {e.Message}\n");
+                    if (e.ShowUsage)
+                    {
+                        CommandSession.WriteUsage(command.Help, context.Out);
+                        return;
+                    }
+                }
+                catch (KdumpDebugException e)
+                {
+                    context.Out.Write($"{name}: {e.Message}\n");
+                }
             }
-            var set = chosen.Select(t => t.Address).ToHashSet();
-            tasks = kernel.Tasks.Tasks.Where(t => set.Contains(t.Address));
         }
-        var parsed = GetOpt.Parse(words.Skip(commandAt + 1).ToArray(), "fl");
-        var options = new BacktraceWriter.Options(parsed.Options.Any(o => o.Name == 'f'), parsed.Options.Any(o => o.Name == 'l'));
-        BtCommand.Write(context, kernel, tasks.ToList(), options);
+        finally
+        {
+            context.Session.ContextTask = saved;
+        }
+    }
+
+    /// <summary>
+    /// The tasks the selectors pick, in task-list order: identity selectors (PID, address, name,
+    /// regex) are alternatives, the class selectors (kernel, user, gleader, active, state) must
+    /// all hold. A selector that matches nothing writes one line.
+    /// </summary>
+    static List<KernelTask> Select(CommandContext context, LinuxKernel kernel, List<string> selectors)
+    {
+        var all = kernel.Tasks.Tasks;
+        var filters = new List<Func<KernelTask, bool>>();
+        var chosen = new HashSet<ulong>();
+        var identitySelectors = 0;
+        foreach (var selector in selectors)
+        {
+            switch (selector)
+            {
+                case "kernel": filters.Add(t => t.IsKernelThread); continue;
+                case "user": filters.Add(t => !t.IsKernelThread); continue;
+                case "gleader": filters.Add(t => !t.IsKernelThread && t.Pid == t.Tgid); continue;
+                case "active": filters.Add(t => t.IsRunningOnCpu); continue;
+            }
+            if (States.Contains(selector))
+            {
+                filters.Add(t => TaskState.TaskStateToString(t.StateBits) == selector);
+                continue;
+            }
+            identitySelectors++;
+            List<KernelTask> matches;
+            if (selector.Length >= 2 && selector[0] == '\'' && selector[^1] == '\'')
+            {
+                Regex regex;
+                try
+                {
+                    regex = new Regex(selector[1..^1], RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException e)
+                {
+                    context.Out.Write($"foreach: invalid regular expression {selector}: {e.Message}\n");
+                    continue;
+                }
+                matches = all.Where(t => regex.IsMatch(t.Comm)).ToList();
+                if (matches.Count == 0) context.Out.Write($"foreach: no task name matches {selector}\n");
+            }
+            else if (selector.StartsWith('\\'))
+            {
+                matches = all.Where(t => t.Comm == selector[1..]).ToList();
+                if (matches.Count == 0) context.Out.Write($"foreach: no task named \"{selector[1..]}\"\n");
+            }
+            else if ((matches = all.Where(t => t.Comm == selector).ToList()).Count == 0)
+            {
+                try
+                {
+                    matches = KernelContext.ResolveTasks(context, selector).Tasks.ToList();
+                }
+                catch (CommandException)
+                {
+                    var isNumber = selector.All(char.IsAsciiDigit) || selector.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || (selector.Length >= 8 && selector.All(char.IsAsciiHexDigit));
+                    context.Out.Write(isNumber
+                        ? $"foreach: invalid task or pid value: {selector}\n"
+                        : $"foreach: no task named \"{selector}\"\n");
+                }
+            }
+            foreach (var task in matches) chosen.Add(task.Address);
+        }
+        return all.Where(t => (identitySelectors == 0 || chosen.Contains(t.Address)) && filters.All(f => f(t))).ToList();
     }
 }

@@ -46,31 +46,38 @@ public static class TaskSockets
     public static IReadOnlyList<SocketInfo> ForTask(KernelTarget target, ulong task, ICollection<string> problems)
     {
         var result = new List<SocketInfo>();
-        foreach (var open in FdTable.OpenFiles(target, task))
+        var reader = new KernelReader(target);
+        var files = reader.U64(task + reader.Offset("task_struct", "files"));
+        foreach (var (fd, file, error) in FdTable.ForEachOpenFd(target, files))
         {
+            if (error is not null)
+            {
+                problems.Add($"fd {fd}: {error}");
+                continue;
+            }
             try
             {
-                if (Read(target, open) is { } socket) result.Add(socket);
+                if (Read(target, fd, file) is { } socket) result.Add(socket);
             }
             catch (KdumpDebugException e)
             {
-                problems.Add($"fd {open.Fd} (file {open.File:x}): {e.Message}");
+                problems.Add($"fd {fd} (file {file:x}): {e.Message}");
             }
         }
         return result;
     }
 
     /// <summary>The socket behind an open file, or null when the file is not a socket.</summary>
-    public static SocketInfo? Read(KernelTarget target, OpenFile open)
+    public static SocketInfo? Read(KernelTarget target, int fd, ulong file)
     {
         var r = new KernelReader(target);
-        var inode = FileInode(r, open.File);
+        var inode = FileInode(r, file);
         if (inode == 0) return null;
         var mode = r.U16(inode + r.Offset("inode", "i_mode"));
         if ((mode & SIfMt) != SIfSock) return null;
         var socket = inode - r.Offset("socket_alloc", "vfs_inode");
         var sk = r.U64(socket + r.Offset("socket", "sk"));
-        if (sk == 0) return new SocketInfo(open.Fd, socket, 0, 0, 0, 0, null, null, 0, null, 0, null, 0);
+        if (sk == 0) return new SocketInfo(fd, socket, 0, 0, 0, 0, null, null, 0, null, 0, null, 0);
 
         var family = r.U16(sk + r.Offset("sock", "__sk_common.skc_family"));
         var type = r.U16(sk + r.Offset("sock", "sk_type"));
@@ -96,7 +103,7 @@ public static class TaskSockets
                 (path, peer) = UnixEndpoint(r, sk);
                 break;
         }
-        return new SocketInfo(open.Fd, socket, sk, family, type, state, StateName(r, family, state), local, localPort, remote, remotePort, path, peer);
+        return new SocketInfo(fd, socket, sk, family, type, state, StateName(r, family, state), local, localPort, remote, remotePort, path, peer);
     }
 
     /// <summary>

@@ -1,0 +1,117 @@
+using System.Buffers.Binary;
+using KdumpDebug.Core.Errors;
+using KdumpDebug.Target;
+
+namespace KdumpDebug.Kernel;
+
+/// <summary>
+/// Small raw reads and member offsets for the helpers that walk many kernel objects (file tables,
+/// maple trees, mount lists): offsets come from the vmlinux's DWARF through the target's cached
+/// <see cref="ITypeLayouts"/>, so a walk pays one dictionary lookup per member, not a type-system
+/// search. Every read throws the target's FaultException / PageExcludedException.
+/// </summary>
+public static class KernelMemory
+{
+    /// <summary>Offset of <paramref name="memberPath"/> in <c>struct <paramref name="structName"/></c>; throws naming both when the DWARF lacks it.</summary>
+    public static ulong Offset(KernelTarget target, string structName, string memberPath) => Offset(target.TypeLayouts, structName, memberPath);
+
+    /// <summary><see cref="Offset(KernelTarget, string, string)"/> from any layout source (tests give a real vmlinux's layouts with mock memory).</summary>
+    public static ulong Offset(ITypeLayouts layouts, string structName, string memberPath) =>
+        layouts.TryGetMemberOffset(structName, memberPath, out var offset)
+            ? offset
+            : throw new KdumpDebugException($"struct {structName}: no member {memberPath} in the vmlinux debug info");
+
+    /// <summary>True when <c>struct <paramref name="structName"/></c> has <paramref name="memberPath"/> (feature detection).</summary>
+    public static bool HasMember(KernelTarget target, string structName, string memberPath) => HasMember(target.TypeLayouts, structName, memberPath);
+
+    public static bool HasMember(ITypeLayouts layouts, string structName, string memberPath) =>
+        layouts.TryGetMemberOffset(structName, memberPath, out _);
+
+    /// <summary>Byte size of <c>struct <paramref name="structName"/></c>; throws when the DWARF lacks it.</summary>
+    public static ulong SizeOf(KernelTarget target, string structName) => SizeOf(target.TypeLayouts, structName);
+
+    public static ulong SizeOf(ITypeLayouts layouts, string structName) =>
+        layouts.TryGetStructSize(structName, out var size)
+            ? size
+            : throw new KdumpDebugException($"struct {structName} is not in the vmlinux debug info");
+
+    public static ulong ReadU64(IKernelTarget target, ulong address)
+    {
+        Span<byte> b = stackalloc byte[8];
+        target.ReadVirtual(address, b);
+        return BinaryPrimitives.ReadUInt64LittleEndian(b);
+    }
+
+    public static uint ReadU32(IKernelTarget target, ulong address)
+    {
+        Span<byte> b = stackalloc byte[4];
+        target.ReadVirtual(address, b);
+        return BinaryPrimitives.ReadUInt32LittleEndian(b);
+    }
+
+    public static ushort ReadU16(IKernelTarget target, ulong address)
+    {
+        Span<byte> b = stackalloc byte[2];
+        target.ReadVirtual(address, b);
+        return BinaryPrimitives.ReadUInt16LittleEndian(b);
+    }
+
+    /// <summary>An unsigned member of 1, 2, 4 or 8 bytes, sized by its DWARF type.</summary>
+    public static ulong ReadMember(KernelTarget target, ulong address, string structName, string memberPath) =>
+        ReadMember(target, target.TypeLayouts, address, structName, memberPath);
+
+    public static ulong ReadMember(IKernelTarget target, ITypeLayouts layouts, ulong address, string structName, string memberPath)
+    {
+        var offset = Offset(layouts, structName, memberPath);
+        layouts.TryGetMemberSize(structName, memberPath, out var size);
+        return size switch
+        {
+            1 => ReadByte(target, address + offset),
+            2 => ReadU16(target, address + offset),
+            4 => ReadU32(target, address + offset),
+            _ => ReadU64(target, address + offset),
+        };
+    }
+
+    static byte ReadByte(IKernelTarget target, ulong address)
+    {
+        Span<byte> b = stackalloc byte[1];
+        target.ReadVirtual(address, b);
+        return b[0];
+    }
+
+    /// <summary>
+    /// A string of at most <paramref name="length"/> bytes at <paramref name="address"/>, cut at the
+    /// first NUL (a <c>qstr</c> name has its length; a <c>char *</c> is NUL-terminated).
+    /// </summary>
+    public static string ReadString(IKernelTarget target, ulong address, int length)
+    {
+        if (length <= 0) return "";
+        var bytes = new byte[length];
+        target.ReadVirtual(address, bytes);
+        var end = Array.IndexOf(bytes, (byte)0);
+        return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
+    }
+
+    /// <summary>A NUL-terminated string read page by page, at most <paramref name="maxLength"/> bytes.</summary>
+    public static string ReadCString(IKernelTarget target, ulong address, int maxLength = 4096)
+    {
+        var result = new List<byte>(64);
+        Span<byte> chunk = stackalloc byte[256];
+        while (result.Count < maxLength)
+        {
+            var inPage = (int)Math.Min((ulong)chunk.Length, 0x1000 - (address & 0xfff));
+            var span = chunk[..inPage];
+            target.ReadVirtual(address, span);
+            var nul = span.IndexOf((byte)0);
+            if (nul >= 0)
+            {
+                foreach (var b in span[..nul]) result.Add(b);
+                break;
+            }
+            foreach (var b in span) result.Add(b);
+            address += (ulong)inPage;
+        }
+        return System.Text.Encoding.UTF8.GetString(result.ToArray());
+    }
+}
