@@ -13,19 +13,20 @@ mkdir -p "$cache"
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
-if [ ${#need[@]} -gt 0 ] && [ ! -x "$dir/node_modules/.bin/code-server" ] || [ ! -x /usr/bin/chromium ]; then
-    if [ ${#need[@]} -gt 0 ]; then
-        if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-            echo "e2e setup: missing ${need[*]} and cannot apt-get install (not root or no apt)" >&2
-            exit 3
-        fi
-        echo "e2e setup: apt-get install ${need[*]}" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2
-        apt-get install -y -qq "${need[@]}" >&2
+# Only building code-server needs ripgrep (its download is pre-seeded from Debian's) and the krb5 headers.
+if [ ! -x "$dir/node_modules/.bin/code-server" ]; then
+    command -v rg >/dev/null 2>&1 || need+=(ripgrep)
+    [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "e2e setup: missing ${need[*]} and cannot apt-get install (not root or no apt)" >&2
+        exit 3
     fi
+    echo "e2e setup: apt-get install ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "${need[@]}" >&2
 fi
 
 if [ ! -x "$dir/node_modules/.bin/code-server" ]; then
