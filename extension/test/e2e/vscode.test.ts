@@ -219,6 +219,17 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await shot('debug-console-bt');
     });
 
+    check('"KdumpDebug: Run crash command" runs ps and prints it in the Debug Console', async () => {
+        await runCommand('KdumpDebug: Run crash command');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible' });
+        await input.fill('ps');
+        await page.keyboard.press('Enter');
+        const rows = await waitRows('.repl .monaco-list-row', (r) => r.some((t) => /> 68 1 0 [0-9a-f]+ RU [\d.]+ \d+ \d+ sh\b/.test(t)), 'ps output in the Debug Console', 60_000);
+        assert.ok(rows.some((t) => /PID\s+PPID\s+CPU\s+TASK\s+ST/.test(t)), JSON.stringify(rows.slice(-10)));
+        await shot('run-crash-command-ps');
+    });
+
     check('a watch of jiffies shows a number', async () => {
         const golden = /= (\d+)\s*$/.exec(fs.readFileSync(path.join(fixtures!, 'sysrq', 'crash', 'p-jiffies.txt'), 'utf8'))![1];
         await openRunView();
