@@ -256,6 +256,32 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await shot('problems-kdump-conf');
     });
 
+    check('"KdumpDebug: Open vmcore" asks for the vmcore and the vmlinux and starts a second session', async () => {
+        await runCommand('KdumpDebug: Open vmcore');
+        // code-server's file dialog is a quick input taking a path.
+        const input = page.locator('.quick-input-widget input');
+        /** Types a path into the dialog once it shows its start folder (it resets the box when it does), then accepts it. */
+        const pickFile = async (file: string, button: string) => {
+            await input.waitFor({ state: 'visible' });
+            await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/'));
+            for (let i = 0; i < 3 && (await input.inputValue()) !== file; i++) {
+                await input.fill(file);
+                await page.waitForTimeout(500);
+            }
+            await page.locator('.quick-input-widget .monaco-button', { hasText: button }).click();
+        };
+        await pickFile(path.join(fixtures!, 'sysrq', 'vmcore.kdump-zlib'), 'Open vmcore');
+        const choose = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Choose the vmlinux' });
+        await choose.first().waitFor({ state: 'visible' });
+        await shot('open-vmcore-pick-vmlinux');
+        await choose.first().click();
+        await pickFile(path.join(fixtures!, 'kernel', 'vmlinux.xz'), 'Use vmlinux');
+        // With the launch.json session running, the Call Stack lists both sessions by name; alone, the new one shows its stack.
+        await waitRows('.debug-call-stack .monaco-list-row', (r) => r.some((t) => t.includes('Open kernel crash dump: vmcore.kdump-zlib'))
+            || (!r.some((t) => t.startsWith('Sysrq dump')) && r.some((t) => t.startsWith('sysrq_handle_crash'))), 'the new session in the Call Stack', 120_000);
+        await shot('open-vmcore-session');
+    });
+
     check('a launch on a missing dump shows an error notification with the server\'s one-line reason', async () => {
         const select = await openRunView();
         await select.selectOption('Missing dump');
