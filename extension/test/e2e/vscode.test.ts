@@ -277,7 +277,8 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await choose.first().click();
         await pickFile(path.join(fixtures!, 'kernel', 'vmlinux.xz'), 'Use vmlinux');
         // With the launch.json session running, the Call Stack lists both sessions by name; alone, the new one shows its stack.
-        await waitRows('.debug-call-stack .monaco-list-row', (r) => r.some((t) => t.includes('Open kernel crash dump: vmcore.kdump-zlib'))
+        // (stopped: no longer "Running", the dump is open and the stop reported)
+        await waitRows('.debug-call-stack .monaco-list-row', (r) => r.some((t) => t.includes('Open kernel crash dump: vmcore.kdump-zlib') && !/running/i.test(t))
             || (!r.some((t) => t.startsWith('Sysrq dump')) && r.some((t) => t.startsWith('sysrq_handle_crash'))), 'the new session in the Call Stack', 120_000);
         await shot('open-vmcore-session');
     });
@@ -288,6 +289,7 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await page.locator('.start-debug-action-item .codicon-debug-start').click();
         const rows = await waitRows('.notification-list-item-message', (r) => r.some((t) => t.startsWith('KdumpDebug:') && t.includes('no-such-vmcore')), 'the launch error notification', 60_000);
         assert.ok(rows.some((t) => t.startsWith('KdumpDebug:') && t.includes('no-such-vmcore')), JSON.stringify(rows));
+        await runCommand('Notifications: Show Notifications');
         await shot('launch-error');
     });
 });
