@@ -51,7 +51,7 @@ function makeWorkspace(dir: string): void {
 }
 
 // The skip reason goes on each test (a skipped describe would count no test at all).
-describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump', { timeout: 600_000 }, () => {
+describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump', { timeout: 1_500_000 }, () => {
     const runDir = path.join(artifacts, 'run');
     const workspace = path.join(artifacts, 'workspace');
     let server: CodeServer;
