@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { configurationFor, isEmptyConfiguration, KdumpLaunchConfig, KdumpSettings, problemOf, withDefaults } from './common/launchConfig';
 
+/** The Run view dropdown's entry without launch.json. */
+const dynamicConfigurationName = 'KdumpDebug: Open vmcore…';
+
 /** The kdumpDebug.* settings that give launch defaults. */
 export function readSettings(folder?: vscode.WorkspaceFolder): KdumpSettings {
     const config = vscode.workspace.getConfiguration('kdumpDebug', folder);
@@ -51,7 +54,7 @@ export class KdumpConfigurationProvider implements vscode.DebugConfigurationProv
     constructor(private readonly dynamic = false) {}
 
     provideDebugConfigurations(): vscode.DebugConfiguration[] {
-        if (this.dynamic) return [{ type: 'kdump', request: 'launch', name: 'KdumpDebug: Open vmcore…' }];
+        if (this.dynamic) return [{ type: 'kdump', request: 'launch', name: dynamicConfigurationName }];
         return [{ type: 'kdump', request: 'launch', name: 'Open kernel crash dump', vmcore: '${workspaceFolder}/vmcore', vmlinux: '${workspaceFolder}/vmlinux' }];
     }
 
@@ -61,8 +64,10 @@ export class KdumpConfigurationProvider implements vscode.DebugConfigurationProv
         if (!result.vmcore) {
             const files = await pickDumpFiles();
             if (!files) return undefined; // cancelled: no session
-            result = { ...configurationFor(files.vmcore, files.vmlinux, settings), ...stripEmpty(result), vmcore: files.vmcore, vmlinux: files.vmlinux ?? result.vmlinux };
+            result = { ...result, vmcore: files.vmcore, vmlinux: files.vmlinux ?? result.vmlinux };
             if (!result.vmlinux) delete result.vmlinux;
+            // F5 without launch.json or the dropdown's "Open vmcore…" entry: name the session after the dump.
+            if (!config.name || config.name === dynamicConfigurationName) result.name = configurationFor(files.vmcore, files.vmlinux, settings).name;
         }
         return result as vscode.DebugConfiguration;
     }
@@ -75,10 +80,4 @@ export class KdumpConfigurationProvider implements vscode.DebugConfigurationProv
         }
         return config;
     }
-}
-
-function stripEmpty(config: KdumpLaunchConfig): KdumpLaunchConfig {
-    const copy: KdumpLaunchConfig = { ...config };
-    for (const [k, v] of Object.entries(copy)) if (v === undefined || v === '') delete copy[k];
-    return copy;
 }

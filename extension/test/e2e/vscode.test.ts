@@ -91,6 +91,17 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await row.first().waitFor({ state: 'visible', timeout: 10_000 });
         await row.first().click();
     };
+    /** code-server's file dialog (a quick input taking a path): types the path once the dialog shows its start folder (it resets the box when it does), then accepts it. */
+    const pickFile = async (file: string, button: string) => {
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible' });
+        await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/'));
+        for (let i = 0; i < 3 && (await input.inputValue()) !== file; i++) {
+            await input.fill(file);
+            await page.waitForTimeout(500);
+        }
+        await page.locator('.quick-input-widget .monaco-button', { hasText: button }).click();
+    };
     /** E2E.md gate step 3: the browser-side extension host logged "Eager extensions activated". */
     const workerHostReady = () => page.evaluate(async () => {
         const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
@@ -259,17 +270,6 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
     check('"KdumpDebug: Open vmcore" asks for the vmcore and the vmlinux and starts a second session', async () => {
         await runCommand('KdumpDebug: Open vmcore');
         // code-server's file dialog is a quick input taking a path.
-        const input = page.locator('.quick-input-widget input');
-        /** Types a path into the dialog once it shows its start folder (it resets the box when it does), then accepts it. */
-        const pickFile = async (file: string, button: string) => {
-            await input.waitFor({ state: 'visible' });
-            await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/'));
-            for (let i = 0; i < 3 && (await input.inputValue()) !== file; i++) {
-                await input.fill(file);
-                await page.waitForTimeout(500);
-            }
-            await page.locator('.quick-input-widget .monaco-button', { hasText: button }).click();
-        };
         await pickFile(path.join(fixtures!, 'sysrq', 'vmcore.kdump-zlib'), 'Open vmcore');
         const choose = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Choose the vmlinux' });
         await choose.first().waitFor({ state: 'visible' });
@@ -281,6 +281,27 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await waitRows('.debug-call-stack .monaco-list-row', (r) => r.some((t) => t.includes('Open kernel crash dump: vmcore.kdump-zlib') && !/running/i.test(t))
             || (!r.some((t) => t.startsWith('Sysrq dump')) && r.some((t) => t.startsWith('sysrq_handle_crash'))), 'the new session in the Call Stack', 120_000);
         await shot('open-vmcore-session');
+    });
+
+    check('the Run view\'s KdumpDebug entry (no launch.json needed) asks for the files and stops on the panic', async () => {
+        const select = await openRunView();
+        const entry = (await select.locator('option').allInnerTexts()).find((o) => o.startsWith('KdumpDebug'));
+        assert.ok(entry, 'no KdumpDebug entry in the launch dropdown');
+        await select.selectOption(entry);
+        const open = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'KdumpDebug: Open vmcore' });
+        await open.first().waitFor({ state: 'visible' });
+        await open.first().click();
+        // Picking the entry selects it; starting asks for the files.
+        await page.locator('.start-debug-action-item .codicon-debug-start').click();
+        // Another format of the same dump (the zlib one is open already, under the same session name).
+        await pickFile(path.join(fixtures!, 'sysrq', 'vmcore.kdump-lzo'), 'Open vmcore');
+        const auto = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Choose the vmlinux' });
+        await auto.first().waitFor({ state: 'visible' });
+        await auto.first().click();
+        await pickFile(path.join(fixtures!, 'kernel', 'vmlinux.xz'), 'Use vmlinux');
+        await waitRows('.debug-call-stack .monaco-list-row', (r) => r.some((t) => t.includes('Open kernel crash dump: vmcore.kdump-lzo') && !/running/i.test(t))
+            || (!r.some((t) => t.startsWith('Sysrq dump')) && r.some((t) => t.startsWith('sysrq_handle_crash'))), 'the session from the dropdown entry', 120_000);
+        await shot('dropdown-entry-session');
     });
 
     check('a launch on a missing dump shows an error notification with the server\'s one-line reason', async () => {
