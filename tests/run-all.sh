@@ -66,8 +66,39 @@ for project in "${projects[@]}"; do
 done
 
 # ---- npm test (VS Code extension) -------------------------------------------------------------
-# Not yet: the extension is a later issue. When extension/src has tests, run them here, e.g.
-#   npm ci && npm test -- --test-reporter=tap, and add its pass/fail counts to the totals.
+# Type check, the vsix build (with the published server), then node's test runner over the unit,
+# DAP (DebugClient) and code-server end-to-end tests; its TAP summary ("# pass N", "# fail N",
+# "# skipped N") is added to the totals. Skipped when only some .NET projects were asked for.
+# KDUMPDEBUG_NPM_TEST=0 leaves it out. Log: tests/artifacts/test-results/npm-test.log.
+if [ $# -eq 0 ] && [ "${KDUMPDEBUG_NPM_TEST:-1}" != 0 ]; then
+    echo "== npm test"
+    npm_log="$results/npm-test.log"
+    if ! command -v npm >/dev/null 2>&1; then
+        problems+=("npm test: npm is not installed (Node 20 is required for the extension tests)")
+        failed=$((failed + 1))
+    elif [ ! -d node_modules ] && ! npm ci --no-audit --no-fund; then
+        problems+=("npm test: npm ci failed")
+        failed=$((failed + 1))
+    else
+        # Piped through tee, node's test runner prints TAP (it prints its "spec" format only to a terminal).
+        npm test 2>&1 < /dev/null | tee "$npm_log"
+        status=${PIPESTATUS[0]}
+        tap() { grep -E "^# $1 [0-9]+$" "$npm_log" | tail -1 | grep -o '[0-9]*$' || echo 0; }
+        if ! grep -qE '^# tests [0-9]+$' "$npm_log"; then
+            problems+=("npm test: no test results (type check or build failed, exit $status): see $npm_log")
+            failed=$((failed + 1))
+        else
+            p=$(tap pass); f=$(tap fail); c=$(tap cancelled); s=$(tap skipped); t=$(tap todo)
+            passed=$((passed + p))
+            failed=$((failed + f + c))
+            skipped=$((skipped + s + t))
+            if [ "$status" -ne 0 ] && [ $((f + c)) -eq 0 ]; then
+                problems+=("npm test: exited $status with no failed test counted")
+                failed=$((failed + 1))
+            fi
+        fi
+    fi
+fi
 # ------------------------------------------------------------------------------------------------
 
 for problem in "${problems[@]}"; do echo "run-all: $problem"; done

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { debugType } from './common/launchConfig';
+import { KdumpAdapterFactory, KdumpTrackerFactory, isKdumpSession } from './debugAdapter';
+import { KdumpConfigurationProvider } from './configurationProvider';
+import { DumpStatusBar } from './statusBar';
+import { openVmcore, runCrashCommand } from './commands';
+import { KdumpLanguageClient } from './languageClient';
+
+/** Wires the extension's parts to VS Code; the parts live in their own files. */
+export function activate(context: vscode.ExtensionContext): void {
+    const log = vscode.window.createOutputChannel('KdumpDebug', { log: true });
+    const statusBar = new DumpStatusBar(log);
+    const languageClient = new KdumpLanguageClient(context, log);
+    const provider = new KdumpConfigurationProvider();
+    context.subscriptions.push(
+        log,
+        statusBar,
+        languageClient,
+        vscode.debug.registerDebugAdapterDescriptorFactory(debugType, new KdumpAdapterFactory(context, log)),
+        vscode.debug.registerDebugAdapterTrackerFactory(debugType, new KdumpTrackerFactory({ onStopped: (s) => void statusBar.update(s) }, log)),
+        vscode.debug.registerDebugConfigurationProvider(debugType, provider),
+        vscode.debug.registerDebugConfigurationProvider(debugType, new KdumpConfigurationProvider(true), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+        vscode.debug.onDidChangeActiveDebugSession((s) => statusBar.show(s)),
+        vscode.debug.onDidTerminateDebugSession((s) => isKdumpSession(s) && statusBar.forget(s)),
+        vscode.commands.registerCommand('kdumpDebug.openVmcore', () => openVmcore()),
+        vscode.commands.registerCommand('kdumpDebug.runCrashCommand', (command?: string) => runCrashCommand(context, typeof command === 'string' ? command : undefined)),
+        vscode.workspace.onDidOpenTextDocument((d) => languageClient.onDocument(d)),
+    );
+    for (const document of vscode.workspace.textDocuments) languageClient.onDocument(document);
+}
+
+export function deactivate(): void {}
