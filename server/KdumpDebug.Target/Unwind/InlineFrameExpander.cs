@@ -61,6 +61,7 @@ public static class InlineFrameExpander
         // chain[0] is the out-of-line function, chain[^1] the innermost inline instance.
         List<Die> chain;
         LineTable? lines;
+        ulong dwarfAddress;
         try
         {
             Die subprogram;
@@ -82,6 +83,7 @@ public static class InlineFrameExpander
                 lines = module.Lines;
             }
             if (subprogram.IsNull) return Single();
+            dwarfAddress = linkAddress;
             chain = [subprogram];
             for (var depth = 0; depth < 64; depth++)
             {
@@ -105,7 +107,12 @@ public static class InlineFrameExpander
             var frameLine = innerLine;
             if (i < chain.Count - 1)
                 (frameFile, frameLine) = CallSite(lines, chain[i + 1]);
-            result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine));
+            result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine)
+            {
+                Scope = die,
+                Subprogram = chain[0],
+                DwarfAddress = dwarfAddress,
+            });
         }
         return result;
     }
