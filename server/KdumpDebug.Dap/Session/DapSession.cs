@@ -20,7 +20,7 @@ namespace KdumpDebug.Dap.Session;
 /// never resumes). Thread-safe: <c>threads</c> and <c>stackTrace</c> run concurrently; commands
 /// and expressions share one <see cref="CommandSession"/> and run one at a time.
 /// </summary>
-public sealed class DapSession : IDisposable
+public sealed partial class DapSession : IDisposable
 {
     /// <summary>The error every request needing a dump gets before a successful <c>launch</c>.</summary>
     public const string NoDumpMessage = "no dump is open: send launch first";
@@ -57,6 +57,7 @@ public sealed class DapSession : IDisposable
             (args, _, _) => Task.FromResult(ExceptionInfo(args)));
         server.AddHandler(DapCommands.Evaluate, json.EvaluateArguments, json.EvaluateResponseBody,
             (args, _, token) => Task.Run(() => Evaluate(args), token));
+        RegisterVariableHandlers(server);
         server.AddHandler(DapCommands.Terminate, json.JsonElement, async (_, context, token) =>
             await context.Server.SendEventAsync(DapEvents.Terminated, token), DapExecution.Serialized);
         server.AddHandler(DapCommands.Disconnect, json.JsonElement, (_, _, _) =>
@@ -203,17 +204,7 @@ public sealed class DapSession : IDisposable
             lock (dump.CommandLock) output = dump.Commands.ExecuteAndCapture(text);
             return new EvaluateResponseBody { Result = output.TrimEnd('\n'), VariablesReference = 0 };
         }
-        lock (dump.CommandLock)
-        {
-            var value = Evaluator.For(dump.Target).Evaluate(text);
-            return new EvaluateResponseBody
-            {
-                Result = new ValueFormatter(dump.Target).FormatTopLevel(value),
-                Type = TypeSystem.NameOf(value.Type),
-                VariablesReference = 0,
-                MemoryReference = value.Address is ulong a ? $"0x{a:x}" : null,
-            };
-        }
+        return EvaluateExpression(text, args);
     }
 
     /// <summary>Everything the session keeps about the open dump.</summary>

@@ -188,7 +188,7 @@ internal sealed class FrameLocationContext : ILocationContext
         if (absent is not null)
         {
             var reason = absent.Reason ?? "optimized out";
-            return TargetObject.Absent(target, types, type, pieces.Count > 1 && pieces.Any(p => p.Kind != LocationPieceKind.Absent) ? $"partly {reason}" : reason);
+            return TargetObject.Absent(target, types, type, pieces.Count > 1 && pieces.Any(p => p.Kind != LocationPieceKind.Absent) ? $"{reason} (in part)" : reason);
         }
         var size = (int)Math.Min(type.Unqualified().Size ?? 8, 1 << 20);
         var bytes = new byte[Math.Max(size, 8)];
