@@ -12,7 +12,7 @@ Starts `KDUMPDEBUG dap` and speaks DAP on its stdio: initialize, then
                     as `*(struct task_struct *)ADDR` from `ps`'s '>' line; init_task when
                     that fails): the Variables pane expanding a task_struct, first time;
   task_struct2_ms   the same for a second task_struct (types already built).
-Prints one line `first_stack_s=... scopes_ms=... task_struct_ms=... task_struct2_ms=...
+Prints one line `first_stack_s=... launch_s=... threads_s=... scopes_ms=... task_struct_ms=... task_struct2_ms=...
 task_members=N`. Standard library only.
 """
 
@@ -75,9 +75,11 @@ def main():
     dap.request("initialize", {"adapterID": "kdump", "linesStartAt1": True})
     start = time.perf_counter()
     dap.request("launch", {"vmcore": vmcore, "vmlinux": vmlinux})
+    launched = time.perf_counter() - start
     dap.request("configurationDone")
     stopped = dap.wait(lambda m: m.get("type") == "event" and m.get("event") == "stopped")
     dap.request("threads")
+    threads = time.perf_counter() - start
     frames = dap.request("stackTrace", {"threadId": stopped["body"]["threadId"], "startFrame": 0, "levels": 20})["stackFrames"]
     first_stack = time.perf_counter() - start
 
@@ -102,7 +104,7 @@ def main():
     dap.request("disconnect")
     dap.p.stdin.close()
     dap.p.wait(timeout=30)
-    print(f"first_stack_s={first_stack:.3f} scopes_ms={scopes_ms:.1f} task_struct_ms={times[0]:.1f} "
+    print(f"first_stack_s={first_stack:.3f} launch_s={launched:.3f} threads_s={threads:.3f} scopes_ms={scopes_ms:.1f} task_struct_ms={times[0]:.1f} "
           f"task_struct2_ms={times[1]:.1f} task_members={members}")
 
 

@@ -7,6 +7,7 @@ using KdumpDebug.Dap.Transport;
 using KdumpDebug.Expressions;
 using KdumpDebug.Kernel;
 using KdumpDebug.Target;
+using KdumpDebug.Target.Unwind;
 using DapThread = KdumpDebug.Dap.Protocol.Thread;
 
 namespace KdumpDebug.Dap.Session;
@@ -98,6 +99,8 @@ public sealed partial class DapSession : IDisposable
             throw new DapRequestException(message, showUser: true);
         }
         lock (_stateLock) _dump = dump;
+        // The client asks for the panic task's stack next: unwind it while the handshake goes on.
+        _ = Task.Run(() => dump.Backtrace(dump.PanicTask), CancellationToken.None);
         foreach (var problem in dump.Kernel.Tasks.Problems)
             await context.Server.SendOutputAsync($"kdumpdebug: {problem}", "console", token);
         // The client sends configurationDone after this (DAP: "initialized" may come after launch).
@@ -219,6 +222,8 @@ public sealed partial class DapSession : IDisposable
         {
             _args = args;
             Target = target;
+            // The first stackTrace needs the line table and unit ranges: build them on the second core meanwhile.
+            Task.Run(() => InlineFrameExpander.Prepare(target));
             Kernel = LinuxKernel.For(target);
             Commands = new CommandSession(target);
             StopOnPanic = args.StopOnPanic ?? true;

@@ -118,6 +118,26 @@ public static class InlineFrameExpander
     }
 
     /// <summary>
+    /// Builds what the first expansion would otherwise build on the caller's time: the vmlinux's
+    /// line table and the compilation units' address ranges (hundreds of milliseconds on a distro
+    /// kernel's DWARF). Meant for a second core while the task list loads; thread-safe, idempotent,
+    /// and silent on bad DWARF (the expansion reports it).
+    /// </summary>
+    public static void Prepare(KernelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        try
+        {
+            _ = target.Vmlinux.Lines;
+            if (target.Vmlinux.Dwarf is { } dwarf) UnitRanges.GetValue(dwarf, BuildUnitRanges);
+        }
+        catch (KdumpDebugException)
+        {
+            // Reported when a frame is expanded.
+        }
+    }
+
+    /// <summary>
     /// A symbol name without the suffixes GCC gives clones and split parts (<c>foo.cold</c>,
     /// <c>foo.isra.0</c>, <c>foo.constprop.0</c>, <c>foo.part.0</c>): their DWARF subprogram is
     /// named <c>foo</c>.
