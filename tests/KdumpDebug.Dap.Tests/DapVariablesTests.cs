@@ -255,4 +255,23 @@ public sealed class DapVariablesTests
         var noFrame = await client.ResponseAsync(await client.SendAsync("scopes", new { frameId = 424242 }));
         Assert.Contains("frame 424242 does not exist", (string?)noFrame["message"]);
     }
+
+    [FixtureFact]
+    public async Task ScopeReferencesAreStableAndBigExpansionsDoNotBlockStackTraces()
+    {
+        await using var client = NewClient();
+        var frames = await StartAsync(client);
+        var frameId = (int)frames[2]!["id"]!;
+        Assert.Equal(await ScopesAsync(client, frameId), await ScopesAsync(client, frameId));
+        // Every task through init_task.tasks (a list walk and one task_struct read per entry),
+        // with threads and stackTrace sent behind it: all three are answered.
+        var task = await EvaluateAsync(client, "init_task");
+        var tasksRef = (int)Named(await VariablesAsync(client, (int)task["variablesReference"]!), "tasks")["variablesReference"]!;
+        var big = await client.SendAsync("variables", new { variablesReference = tasksRef });
+        var threads = await client.SendAsync("threads");
+        var stack = await client.SendAsync("stackTrace", new { threadId = 1, startFrame = 0, levels = 5 });
+        Assert.True((bool?)(await client.ResponseAsync(threads))["success"]);
+        Assert.True((bool?)(await client.ResponseAsync(stack))["success"]);
+        Assert.True(Body(await client.ResponseAsync(big))["variables"]!.AsArray().Count > 10);
+    }
 }
