@@ -274,4 +274,32 @@ public sealed class DapVariablesTests
         Assert.True((bool?)(await client.ResponseAsync(stack))["success"]);
         Assert.True(Body(await client.ResponseAsync(big))["variables"]!.AsArray().Count > 10);
     }
+
+    /// <summary>drgn: vmap_area_root has 57 nodes in order, the first 0xffffa0f7c0144050;
+    /// init_struct_pid.tasks[2] (PIDTYPE_PGID) 42 entries from 0xffffa0f7c0a9aca0; panic_cpu = 0.</summary>
+    [FixtureFact]
+    public async Task HlistsRbTreesAndTheGlobalsScope()
+    {
+        await using var client = NewClient();
+        var frames = await StartAsync(client);
+        var tree = await EvaluateAsync(client, "vmap_area_root");
+        Assert.Equal("rb-tree {...}", (string?)tree["result"]);
+        var nodes = await VariablesAsync(client, (int)tree["variablesReference"]!);
+        Assert.Equal(58, nodes.Count); // 57 nodes and [raw]
+        Assert.Equal("struct rb_node *", (string?)nodes[0]["type"]);
+        Assert.Equal("0xffffa0f7c0144050", (string?)nodes[0]["value"]);
+        Assert.Equal("rb_node", (string?)(await VariablesAsync(client, (int)nodes[^1]["variablesReference"]!)).Single()["name"]);
+
+        var pgid = await EvaluateAsync(client, "init_struct_pid.tasks[2]");
+        var entries = await VariablesAsync(client, (int)pgid["variablesReference"]!);
+        Assert.Equal(43, entries.Count);
+        Assert.Equal("0xffffa0f7c0a9aca0", (string?)entries[0]["value"]);
+        Assert.Equal("empty list", (string?)(await EvaluateAsync(client, "init_struct_pid.tasks[0]"))["result"]);
+
+        // Globals of panic's compilation unit (kernel/panic.c), by name, atomic_t shown by value.
+        var globals = await VariablesAsync(client, (await ScopesAsync(client, (int)frames[2]!["id"]!))["Globals"]);
+        Assert.Equal(globals.Select(g => (string)g["name"]!).Order(StringComparer.Ordinal), globals.Select(g => (string)g["name"]!));
+        Assert.Equal("0", (string?)Named(globals, "panic_cpu")["value"]);
+        Assert.Equal("atomic_t", (string?)Named(globals, "panic_cpu")["type"]);
+    }
 }

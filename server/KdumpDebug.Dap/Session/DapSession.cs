@@ -78,6 +78,11 @@ public sealed partial class DapSession : IDisposable
             _dump = null;
         }
         if (dump is null) return;
+        // Background warm-ups read the mapped files: let them finish before the files are unmapped.
+        Task[] warmups;
+        lock (dump.Warmups) warmups = [.. dump.Warmups];
+        try { Task.WaitAll(warmups, TimeSpan.FromSeconds(30)); }
+        catch (AggregateException) { /* their errors surface when the work is really needed */ }
         lock (dump.CommandLock) dump.Target.Dispose();
     }
 
@@ -100,7 +105,7 @@ public sealed partial class DapSession : IDisposable
         }
         lock (_stateLock) _dump = dump;
         // The client asks for the panic task's stack next: unwind it while the handshake goes on.
-        _ = Task.Run(() => dump.Backtrace(dump.PanicTask), CancellationToken.None);
+        lock (dump.Warmups) dump.Warmups.Add(Task.Run(() => dump.Backtrace(dump.PanicTask), CancellationToken.None));
         foreach (var problem in dump.Kernel.Tasks.Problems)
             await context.Server.SendOutputAsync($"kdumpdebug: {problem}", "console", token);
         // The client sends configurationDone after this (DAP: "initialized" may come after launch).
@@ -223,7 +228,7 @@ public sealed partial class DapSession : IDisposable
             _args = args;
             Target = target;
             // The first stackTrace needs the line table and unit ranges: build them on the second core meanwhile.
-            Task.Run(() => InlineFrameExpander.Prepare(target));
+            Warmups.Add(Task.Run(() => InlineFrameExpander.Prepare(target)));
             Kernel = LinuxKernel.For(target);
             Commands = new CommandSession(target);
             StopOnPanic = args.StopOnPanic ?? true;
@@ -274,6 +279,8 @@ public sealed partial class DapSession : IDisposable
         public IReadOnlyList<KernelTask> OrderedTasks { get; }
         public string? PanicMessage { get; }
         public DapHandleTable<(ulong Task, int Index)> Frames { get; } = new();
+        /// <summary>Work started in the background for later requests; <see cref="Dispose"/> waits for it (lock the list to add).</summary>
+        public List<Task> Warmups { get; } = [];
 
         public int ThreadId(KernelTask task) => _threads.IdOf(task.Address);
 
