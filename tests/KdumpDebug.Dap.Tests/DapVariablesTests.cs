@@ -137,7 +137,10 @@ public sealed class DapVariablesTests
         await using var client = NewClient();
         var frames = await StartAsync(client);
         var scopes = await ScopesAsync(client, (int)frames[8]!["id"]!); // vfs_write
-        var file = Named(await VariablesAsync(client, scopes["Arguments"]), "file");
+        var vfsArgs = await VariablesAsync(client, scopes["Arguments"]);
+        // A char * into user space (not in the dump): the address alone.
+        Assert.Equal("0x25177b70", (string?)Named(vfsArgs, "buf")["value"]);
+        var file = Named(vfsArgs, "file");
         Assert.Equal("struct file *", (string?)file["type"]);
         // A pointer to a struct lists the struct's members.
         var members = await VariablesAsync(client, (int)file["variablesReference"]!);

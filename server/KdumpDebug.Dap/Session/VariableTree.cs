@@ -282,6 +282,8 @@ internal sealed class VariableTree(KernelTarget target)
                     var text = formatter.Format(value, 0);
                     var pointee = type.Target?.Unqualified();
                     var address = value.ReadUnsigned();
+                    // A char * into user space or an excluded page: the address alone, not gdb's <error: ...> after it.
+                    if (pointee is { IsCharacter: true } && text.Contains(" <error: ", StringComparison.Ordinal)) text = formatter.Pointer(address);
                     var expandable = address != 0 && pointee is not null && pointee.Kind is not (CTypeKind.Void or CTypeKind.Function) && pointee.Size is > 0;
                     return (text, expandable ? Reference(new ValueNode(value, evaluateName)) : 0, null, null);
                 }
