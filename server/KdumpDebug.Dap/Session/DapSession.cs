@@ -105,7 +105,7 @@ public sealed partial class DapSession : IDisposable
         }
         lock (_stateLock) _dump = dump;
         // The client asks for the panic task's stack next: unwind it while the handshake goes on.
-        lock (dump.Warmups) dump.Warmups.Add(Task.Run(() => dump.Backtrace(dump.PanicTask), CancellationToken.None));
+        lock (dump.Warmups) dump.Warmups.Add(OpenDump.Background(() => dump.Backtrace(dump.PanicTask)));
         foreach (var problem in dump.Kernel.Tasks.Problems)
             await context.Server.SendOutputAsync($"kdumpdebug: {problem}", "console", token);
         // The client sends configurationDone after this (DAP: "initialized" may come after launch).
@@ -228,7 +228,7 @@ public sealed partial class DapSession : IDisposable
             _args = args;
             Target = target;
             // The first stackTrace needs the line table and unit ranges: build them on the second core meanwhile.
-            Warmups.Add(Task.Run(() => InlineFrameExpander.Prepare(target)));
+            Warmups.Add(Background(() => InlineFrameExpander.Prepare(target)));
             Kernel = LinuxKernel.For(target);
             Commands = new CommandSession(target);
             StopOnPanic = args.StopOnPanic ?? true;
@@ -279,6 +279,13 @@ public sealed partial class DapSession : IDisposable
         public IReadOnlyList<KernelTask> OrderedTasks { get; }
         public string? PanicMessage { get; }
         public DapHandleTable<(ulong Task, int Index)> Frames { get; } = new();
+        /// <summary>
+        /// Runs warm-up work on a thread of its own, not a thread-pool worker: the pool starts with
+        /// one worker per core and request handlers must not queue behind a warm-up.
+        /// </summary>
+        public static Task Background(Action work) =>
+            Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
         /// <summary>Work started in the background for later requests; <see cref="Dispose"/> waits for it (lock the list to add).</summary>
         public List<Task> Warmups { get; } = [];
 
