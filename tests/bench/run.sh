@@ -28,6 +28,10 @@
 #   d) the panic task's backtrace: kdumpdebug -c bt vs crash `bt` vs drgn crashed_thread()
 #   e) every task's backtrace: kdumpdebug -c "foreach bt" vs crash `foreach bt` vs drgn
 #      (stack_trace of every task of for_each_task)
+#   f) the debug adapter (kdumpdebug only): tests/bench/dap_bench.py drives `kdumpdebug dap`
+#      over stdio: seconds from `launch` to the panic task's `stackTrace` response, and
+#      milliseconds of the `variables` response expanding a struct task_struct (first and
+#      second); its figures are in the notes column
 # Every run is measured with /usr/bin/time (wall, user, sys, peak RSS). Before the
 # measured reps each tool runs once unmeasured, so the warm reps find vmlinux and
 # the dump in the page cache. The table reports medians of the warm reps.
@@ -51,7 +55,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3   # Debian's python: has python3-libkdumpfile (the first python3 on PATH may not)
 
 REPS=${BENCH_REPS:-5}
-CASE_LIST=${BENCH_CASES:-"a b c d e"}
+CASE_LIST=${BENCH_CASES:-"a b c d e f"}
 COLD=${BENCH_COLD:-0}
 OUT=""
 DISTRO_DIR=""
@@ -199,6 +203,11 @@ for c in c d e; do
 	else skip $c kdumpdebug "$KDD_MISSING"; fi
 done
 
+# case f: the debug adapter (kdumpdebug only)
+F_TOOLS=()
+if [ $have_dump = 0 ] || [ $have_vmlinux = 0 ]; then skip f kdumpdebug "dump or vmlinux missing in $DISTRO_DIR"
+elif [ $have_kdd = 1 ]; then F_TOOLS+=(kdumpdebug); else skip f kdumpdebug "$KDD_MISSING"; fi
+
 run_tool() {  # run_tool CASE TOOL KIND REP
 	local case=$1 tool=$2 kind=$3 rep=$4
 	case $case/$tool in
@@ -214,6 +223,7 @@ run_tool() {  # run_tool CASE TOOL KIND REP
 	a/kdumpdebug) run_timed a kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" -s -c "rd -64 jiffies 1" ;;
 	b/libkdumpfile) run_timed b libkdumpfile "$kind" "$rep" "$OUT/in-none" "$PY" "$HERE/libkdumpfile_pages.py" "$VMCORE" ;;
 	b/kdumpdebug) run_timed b kdumpdebug "$kind" "$rep" "$OUT/in-none" "$KDUMPDEBUG" bench pages "$VMCORE" ;;
+	f/kdumpdebug) run_timed f kdumpdebug "$kind" "$rep" "$OUT/in-none" "$PY" "$HERE/dap_bench.py" "$KDUMPDEBUG" "$VMLINUX" "$VMCORE" ;;
 	esac
 }
 
@@ -223,6 +233,7 @@ looks_ok() {  # looks_ok CASE STDOUT: did the run print its result? (crash exits
 	b) grep -Eqi 'MB/s' "$2" ;;
 	c) grep -q 'swapper/0' "$2" ;;
 	d|e) grep -q 'sysrq_handle_crash' "$2" ;;
+	f) grep -q 'first_stack_s=' "$2" ;;
 	esac
 }
 
@@ -253,6 +264,7 @@ for c in $CASE_LIST; do
 	c) run_case c "${C_TOOLS[@]}" ;;
 	d) run_case d "${D_TOOLS[@]}" ;;
 	e) run_case e "${E_TOOLS[@]}" ;;
+	f) run_case f "${F_TOOLS[@]}" ;;
 	*) log "unknown case $c" ;;
 	esac
 done

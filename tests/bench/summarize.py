@@ -21,10 +21,12 @@ CASES = {
     "c": ("debug info + `p init_task.comm`", ["crash", "drgn", "kdumpdebug-cold", "kdumpdebug"]),
     "d": ("panic task backtrace (`bt`)", ["crash", "drgn", "kdumpdebug"]),
     "e": ("every task's backtrace (`foreach bt`)", ["crash", "drgn", "kdumpdebug"]),
+    "f": ("DAP: launch to first stackTrace, expand task_struct", ["kdumpdebug"]),
 }
-REFERENCE = {"a": "crash", "b": "libkdumpfile", "c": "crash", "d": "crash", "e": "crash"}
-# cases c-e: the run printed its answer when this matches its stdout
-ANSWER = {"c": re.compile(r"swapper/0"), "d": re.compile(r"sysrq_handle_crash"), "e": re.compile(r"sysrq_handle_crash")}
+REFERENCE = {"a": "crash", "b": "libkdumpfile", "c": "crash", "d": "crash", "e": "crash", "f": "kdumpdebug"}
+# cases c-f: the run printed its answer when this matches its stdout
+ANSWER = {"c": re.compile(r"swapper/0"), "d": re.compile(r"sysrq_handle_crash"), "e": re.compile(r"sysrq_handle_crash"),
+          "f": re.compile(r"first_stack_s=")}
 RD_LINE = re.compile(r"^\s*([0-9a-f]+):\s+([0-9a-f]{16})\b", re.M)
 
 
@@ -111,6 +113,10 @@ def summarize(rows, case, tool):
         s["loop"] = median(loop_seconds(t) for t in texts)
         s["mbps"] = median(number(t, "MB/s") for t in texts)
         s["pages"] = number(out, "pages")
+    elif case == "f":
+        texts = [read(r["stdout"]) for r in warm]
+        for key in ("first_stack_s", "task_struct_ms", "task_struct2_ms"):
+            s[key] = median(number(t, key) for t in texts)
     return s
 
 
@@ -172,6 +178,9 @@ def main():
                     notes.append(f"{s['pages']:.0f} pages")
                     if tool != REFERENCE[case] and ref.get("pages") is not None and ref["pages"] != s["pages"]:
                         notes.append(f"page count DIFFERS from {REFERENCE[case]} ({ref['pages']:.0f})")
+            elif case == "f":
+                notes.append(f"launch to stackTrace {fmt(s.get('first_stack_s'), 3)} s, task_struct variables "
+                             f"{fmt(s.get('task_struct_ms'), 1)} ms first / {fmt(s.get('task_struct2_ms'), 1)} ms second (medians)")
             lines.append(f"| {label} | {tool} | {fmt(s['wall'])} | {fmt(s['rss'], 0)} | {r} | "
                          f"{fmt(s['cpu'])} | {fmt(s.get('loop'), 3)} | {fmt(s.get('mbps'), 1)} | "
                          f"{'; '.join(notes)} |")

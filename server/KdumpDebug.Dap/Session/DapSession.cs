@@ -7,6 +7,7 @@ using KdumpDebug.Dap.Transport;
 using KdumpDebug.Expressions;
 using KdumpDebug.Kernel;
 using KdumpDebug.Target;
+using KdumpDebug.Target.Unwind;
 using DapThread = KdumpDebug.Dap.Protocol.Thread;
 
 namespace KdumpDebug.Dap.Session;
@@ -20,7 +21,7 @@ namespace KdumpDebug.Dap.Session;
 /// never resumes). Thread-safe: <c>threads</c> and <c>stackTrace</c> run concurrently; commands
 /// and expressions share one <see cref="CommandSession"/> and run one at a time.
 /// </summary>
-public sealed class DapSession : IDisposable
+public sealed partial class DapSession : IDisposable
 {
     /// <summary>The error every request needing a dump gets before a successful <c>launch</c>.</summary>
     public const string NoDumpMessage = "no dump is open: send launch first";
@@ -57,6 +58,7 @@ public sealed class DapSession : IDisposable
             (args, _, _) => Task.FromResult(ExceptionInfo(args)));
         server.AddHandler(DapCommands.Evaluate, json.EvaluateArguments, json.EvaluateResponseBody,
             (args, _, token) => Task.Run(() => Evaluate(args), token));
+        RegisterVariableHandlers(server);
         server.AddHandler(DapCommands.Terminate, json.JsonElement, async (_, context, token) =>
             await context.Server.SendEventAsync(DapEvents.Terminated, token), DapExecution.Serialized);
         server.AddHandler(DapCommands.Disconnect, json.JsonElement, (_, _, _) =>
@@ -76,6 +78,11 @@ public sealed class DapSession : IDisposable
             _dump = null;
         }
         if (dump is null) return;
+        // Background warm-ups read the mapped files: let them finish before the files are unmapped.
+        Task[] warmups;
+        lock (dump.Warmups) warmups = [.. dump.Warmups];
+        try { Task.WaitAll(warmups, TimeSpan.FromSeconds(30)); }
+        catch (AggregateException) { /* their errors surface when the work is really needed */ }
         lock (dump.CommandLock) dump.Target.Dispose();
     }
 
@@ -97,6 +104,8 @@ public sealed class DapSession : IDisposable
             throw new DapRequestException(message, showUser: true);
         }
         lock (_stateLock) _dump = dump;
+        // The client asks for the panic task's stack next: unwind it while the handshake goes on.
+        lock (dump.Warmups) dump.Warmups.Add(OpenDump.Background(() => dump.Backtrace(dump.PanicTask)));
         foreach (var problem in dump.Kernel.Tasks.Problems)
             await context.Server.SendOutputAsync($"kdumpdebug: {problem}", "console", token);
         // The client sends configurationDone after this (DAP: "initialized" may come after launch).
@@ -203,17 +212,7 @@ public sealed class DapSession : IDisposable
             lock (dump.CommandLock) output = dump.Commands.ExecuteAndCapture(text);
             return new EvaluateResponseBody { Result = output.TrimEnd('\n'), VariablesReference = 0 };
         }
-        lock (dump.CommandLock)
-        {
-            var value = Evaluator.For(dump.Target).Evaluate(text);
-            return new EvaluateResponseBody
-            {
-                Result = new ValueFormatter(dump.Target).FormatTopLevel(value),
-                Type = TypeSystem.NameOf(value.Type),
-                VariablesReference = 0,
-                MemoryReference = value.Address is ulong a ? $"0x{a:x}" : null,
-            };
-        }
+        return EvaluateExpression(text, args);
     }
 
     /// <summary>Everything the session keeps about the open dump.</summary>
@@ -228,6 +227,8 @@ public sealed class DapSession : IDisposable
         {
             _args = args;
             Target = target;
+            // The first stackTrace needs the line table and unit ranges: build them on the second core meanwhile.
+            Warmups.Add(Background(() => InlineFrameExpander.Prepare(target)));
             Kernel = LinuxKernel.For(target);
             Commands = new CommandSession(target);
             StopOnPanic = args.StopOnPanic ?? true;
@@ -278,6 +279,15 @@ public sealed class DapSession : IDisposable
         public IReadOnlyList<KernelTask> OrderedTasks { get; }
         public string? PanicMessage { get; }
         public DapHandleTable<(ulong Task, int Index)> Frames { get; } = new();
+        /// <summary>
+        /// Runs warm-up work on a thread of its own, not a thread-pool worker: the pool starts with
+        /// one worker per core and request handlers must not queue behind a warm-up.
+        /// </summary>
+        public static Task Background(Action work) =>
+            Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        /// <summary>Work started in the background for later requests; <see cref="Dispose"/> waits for it (lock the list to add).</summary>
+        public List<Task> Warmups { get; } = [];
 
         public int ThreadId(KernelTask task) => _threads.IdOf(task.Address);
 

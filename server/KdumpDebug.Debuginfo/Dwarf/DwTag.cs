@@ -123,22 +123,24 @@ public enum DwTag : ushort
     TypeUnit = 0x41,
     /// <summary><c>DW_TAG_rvalue_reference_type</c></summary>
     RvalueReferenceType = 0x42,
+    /// <summary><c>DW_TAG_template_alias</c></summary>
+    TemplateAlias = 0x43,
     /// <summary><c>DW_TAG_coarray_type</c></summary>
-    CoarrayType = 0x43,
+    CoarrayType = 0x44,
     /// <summary><c>DW_TAG_generic_subrange</c></summary>
-    GenericSubrange = 0x44,
+    GenericSubrange = 0x45,
     /// <summary><c>DW_TAG_dynamic_type</c></summary>
-    DynamicType = 0x45,
+    DynamicType = 0x46,
     /// <summary><c>DW_TAG_atomic_type</c></summary>
-    AtomicType = 0x46,
+    AtomicType = 0x47,
     /// <summary><c>DW_TAG_call_site</c></summary>
-    CallSite = 0x47,
+    CallSite = 0x48,
     /// <summary><c>DW_TAG_call_site_parameter</c></summary>
-    CallSiteParameter = 0x48,
+    CallSiteParameter = 0x49,
     /// <summary><c>DW_TAG_skeleton_unit</c></summary>
-    SkeletonUnit = 0x49,
+    SkeletonUnit = 0x4a,
     /// <summary><c>DW_TAG_immutable_type</c></summary>
-    ImmutableType = 0x4a,
+    ImmutableType = 0x4b,
     /// <summary><c>DW_TAG_GNU_template_template_param</c></summary>
     GnuTemplateTemplateParam = 0x4106,
     /// <summary><c>DW_TAG_GNU_template_parameter_pack</c></summary>

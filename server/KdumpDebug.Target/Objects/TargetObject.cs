@@ -132,9 +132,19 @@ public sealed class TargetObject
             throw new KdumpDebugException($"Attempt to extract a component of a value that is not a structure (type {TypeSystem.NameOf(Type)}).");
         if (!type.TryFindMember(name, out var lookup))
             throw new KdumpDebugException($"There is no member named {name}.");
-        var member = lookup.Member;
-        var byteOffset = lookup.BitOffset / 8;
-        var bitOffset = member.IsBitField ? (uint)(lookup.BitOffset % 8) : 0;
+        return MemberAt(lookup.Member, lookup.BitOffset);
+    }
+
+    /// <summary>
+    /// The member <paramref name="member"/> of this struct or union, <paramref name="memberBitOffset"/>
+    /// bits from its start (the member's own <see cref="CMember.BitOffset"/> for a direct member):
+    /// how anonymous members, which have no name to look up, are reached.
+    /// </summary>
+    public TargetObject MemberAt(CMember member, ulong memberBitOffset)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var byteOffset = memberBitOffset / 8;
+        var bitOffset = member.IsBitField ? (uint)(memberBitOffset % 8) : 0;
         if (IsAbsent) return Absent(_target, Types, member.Type, AbsentReason!);
         if (Address is ulong a)
             return new(_target, Types, member.Type, a + byteOffset, null, bitOffset, member.BitSize, null);

@@ -61,6 +61,7 @@ public static class InlineFrameExpander
         // chain[0] is the out-of-line function, chain[^1] the innermost inline instance.
         List<Die> chain;
         LineTable? lines;
+        ulong dwarfAddress;
         try
         {
             Die subprogram;
@@ -82,6 +83,7 @@ public static class InlineFrameExpander
                 lines = module.Lines;
             }
             if (subprogram.IsNull) return Single();
+            dwarfAddress = linkAddress;
             chain = [subprogram];
             for (var depth = 0; depth < 64; depth++)
             {
@@ -105,9 +107,34 @@ public static class InlineFrameExpander
             var frameLine = innerLine;
             if (i < chain.Count - 1)
                 (frameFile, frameLine) = CallSite(lines, chain[i + 1]);
-            result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine));
+            result.Add(new LogicalFrame(frame, chain.Count - 1 - i, i > 0, name, frameFile, frameLine)
+            {
+                Scope = die,
+                Subprogram = chain[0],
+                DwarfAddress = dwarfAddress,
+            });
         }
         return result;
+    }
+
+    /// <summary>
+    /// Builds what the first expansion would otherwise build on the caller's time: the vmlinux's
+    /// line table and the compilation units' address ranges (hundreds of milliseconds on a distro
+    /// kernel's DWARF). Meant for a second core while the task list loads; thread-safe, idempotent,
+    /// and silent on bad DWARF (the expansion reports it).
+    /// </summary>
+    public static void Prepare(KernelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        try
+        {
+            _ = target.Vmlinux.Lines;
+            if (target.Vmlinux.Dwarf is { } dwarf) UnitRanges.GetValue(dwarf, BuildUnitRanges);
+        }
+        catch (KdumpDebugException)
+        {
+            // Reported when a frame is expanded.
+        }
     }
 
     /// <summary>

@@ -19,6 +19,19 @@ namespace KdumpDebug.Target.Unwind;
 /// instance's DW_AT_call_line for the outer ones.</param>
 public sealed record LogicalFrame(StackFrameInfo Physical, int InlineDepth, bool IsInline, string? Function, string? File, int Line)
 {
+    /// <summary>
+    /// The frame's DWARF scope: the DW_TAG_inlined_subroutine of an inline frame, the
+    /// DW_TAG_subprogram of the out-of-line function; default when DWARF does not describe the pc.
+    /// Its parameters and locals are the frame's (<see cref="Frames.FrameVariables"/>).
+    /// </summary>
+    public KdumpDebug.Debuginfo.Dwarf.Die Scope { get; init; }
+
+    /// <summary>The DW_TAG_subprogram of the physical frame's function (whose DW_AT_frame_base every inline level uses); default when unknown.</summary>
+    public KdumpDebug.Debuginfo.Dwarf.Die Subprogram { get; init; }
+
+    /// <summary>The frame's code address (pc, or pc - 1 for a return address) in the address space of its DWARF (link-time for the vmlinux).</summary>
+    public ulong DwarfAddress { get; init; }
+
     public override string ToString() =>
         $"{Function ?? Physical.Describe()}{(IsInline ? " (inline)" : "")}{(File is null ? "" : $" at {File}:{Line}")}";
 }
