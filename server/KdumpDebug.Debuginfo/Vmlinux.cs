@@ -25,6 +25,7 @@ public sealed class Vmlinux : IDisposable
     readonly Lazy<string?> _banner;
     readonly Lazy<DwarfInfo?> _dwarf;
     readonly Lazy<TypeSystem> _types;
+    readonly Lazy<UnitAddressIndex?> _unitsByAddress;
 
     /// <summary>The path as given to <see cref="Open"/>.</summary>
     public string OriginalPath { get; }
@@ -79,6 +80,8 @@ public sealed class Vmlinux : IDisposable
         _banner = new Lazy<string?>(ReadBanner, LazyThreadSafetyMode.ExecutionAndPublication);
         _dwarf = new Lazy<DwarfInfo?>(() => DwarfInfo.FromElf(Elf), LazyThreadSafetyMode.ExecutionAndPublication);
         _types = new Lazy<TypeSystem>(CreateTypes, LazyThreadSafetyMode.ExecutionAndPublication);
+        _unitsByAddress = new Lazy<UnitAddressIndex?>(() => Dwarf is { } d ? UnitAddressIndex.FromElf(Elf, d) : null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
@@ -86,6 +89,9 @@ public sealed class Vmlinux : IDisposable
     /// first use: reads the unit headers only (milliseconds).
     /// </summary>
     public DwarfInfo? Dwarf => _dwarf.Value;
+
+    /// <summary>Which unit holds a code address, from .debug_aranges (null without DWARF); built on first use.</summary>
+    public UnitAddressIndex? UnitsByAddress => _unitsByAddress.Value;
 
     /// <summary>
     /// Types, global variables and functions from the DWARF (<see cref="TypeSystem"/>), created on

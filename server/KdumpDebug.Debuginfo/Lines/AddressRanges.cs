@@ -52,6 +52,9 @@ internal sealed class AddressRanges
 
     public int Count => _starts.Length;
 
+    /// <summary>How many distinct units have a set here (possibly empty: a unit with data only).</summary>
+    public int UnitCount { get; private init; }
+
     public bool Contains(ulong address)
     {
         int lo = 0, hi = _starts.Length;
@@ -67,6 +70,7 @@ internal sealed class AddressRanges
     {
         var ranges = new List<(ulong Start, ulong End)>();
         var unitRanges = new List<(ulong Start, ulong End, ulong Unit)>();
+        var units = new HashSet<ulong>();
         var position = 0;
         while (data.Length - position >= 4)
         {
@@ -86,6 +90,7 @@ internal sealed class AddressRanges
             if (version != 2)
                 throw cursor.Error("version", $"is {version}, expected 2");
             var unit = offset64 ? cursor.U64("debug_info_offset") : cursor.U32("debug_info_offset");
+            units.Add(unit);
             var addressSize = cursor.U8("address_size");
             if (addressSize is not (4 or 8))
                 throw cursor.Error("address_size", $"is {addressSize}, expected 4 or 8");
@@ -122,6 +127,6 @@ internal sealed class AddressRanges
             ends.Add(e);
         }
         unitRanges.Sort();
-        return new AddressRanges(starts.ToArray(), ends.ToArray(), unitRanges.ToArray());
+        return new AddressRanges(starts.ToArray(), ends.ToArray(), unitRanges.ToArray()) { UnitCount = units.Count };
     }
 }

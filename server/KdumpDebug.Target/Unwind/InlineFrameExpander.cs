@@ -129,7 +129,9 @@ public static class InlineFrameExpander
         try
         {
             _ = target.Vmlinux.Lines;
-            if (target.Vmlinux.Dwarf is { } dwarf) UnitRanges.GetValue(dwarf, BuildUnitRanges);
+            // With a complete .debug_aranges the units' own ranges are never needed.
+            if (target.Vmlinux.Dwarf is { } dwarf && target.Vmlinux.UnitsByAddress is not { Complete: true })
+                UnitRanges.GetValue(dwarf, BuildUnitRanges);
         }
         catch (KdumpDebugException)
         {
@@ -155,7 +157,7 @@ public static class InlineFrameExpander
                 if (range.Contains(linkAddress)) return function.Die;
         // The symbol is not the DWARF name of the code: e.g. SYSCALL_DEFINE's __x64_sys_pause,
         // whose code DWARF describes as __do_sys_pause. Search the unit holding the address.
-        return FindSubprogramByAddress(target.Vmlinux.Dwarf!, linkAddress);
+        return FindSubprogramByAddress(target.Vmlinux.Dwarf!, linkAddress, target.Vmlinux.UnitsByAddress);
     }
 
     /// <summary>A module's DWARF with its sections placed where the kernel loaded them, built on first use; null without a debug file.</summary>
@@ -212,8 +214,20 @@ public static class InlineFrameExpander
     /// The top-level DW_TAG_subprogram whose ranges contain the address, in the unit whose ranges
     /// contain it. Cost: the units' ranges once, then one pass over that unit's top-level DIEs.
     /// </summary>
-    static Die FindSubprogramByAddress(DwarfInfo dwarf, ulong linkAddress)
+    static Die FindSubprogramByAddress(DwarfInfo dwarf, ulong linkAddress, UnitAddressIndex? unitsByAddress = null)
     {
+        // .debug_aranges names the unit (or, when complete, says there is none: assembly entry
+        // code such as entry_SYSCALL_64) without reading every unit's ranges.
+        ulong unitOffset = 0;
+        switch (unitsByAddress?.TryFind(linkAddress, out unitOffset))
+        {
+            case UnitAddressIndex.Covered.InNoUnit:
+                return default;
+            case UnitAddressIndex.Covered.InUnit when dwarf.TryGetUnit(new DebugInfoOffset(unitOffset), out var unit):
+                foreach (var child in unit.Root.Children)
+                    if (child.Tag == DwTag.Subprogram && Contains(child, linkAddress)) return child;
+                return default;
+        }
         var ranges = UnitRanges.GetValue(dwarf, BuildUnitRanges);
         int lo = 0, hi = ranges.Length;
         while (lo < hi)
