@@ -163,6 +163,23 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The bytes the vmlinux file holds for a run-time address of the kernel image (a section with
+    /// contents, not .bss), as linked: what a page the dump lacks held at boot, before the kernel
+    /// patched itself. False when the range is not inside one such section. No allocation.
+    /// </summary>
+    public bool TryReadImageBytes(ulong address, Span<byte> buffer)
+    {
+        if (IsModuleAddress(address) || address < KernelAddressSpace.StartKernelMap) return false;
+        var link = Unrelocate(address);
+        if (!Vmlinux.Elf.TryFindSectionByAddress(link, out var section) || section.IsNoBits || section.IsCompressed) return false;
+        var offset = link - section.Address;
+        if (offset + (ulong)buffer.Length > section.Size) return false;
+        if (!Vmlinux.Elf.TryReadFileBytes(section.FileOffset + offset, buffer.Length, out var bytes)) return false;
+        bytes.CopyTo(buffer);
+        return true;
+    }
+
     /// <summary>Member offsets from the vmlinux's DWARF, for the structures the target walks itself.</summary>
     public ITypeLayouts TypeLayouts => _layouts.Value;
 
