@@ -34,6 +34,7 @@ public sealed class CommandTable
     {
         new StructCommand("*"),
         new BtCommand(),
+        new DisCommand(),
         new EvalCommand(),
         new ExitCommand(),
         new ForeachCommand(),

@@ -165,15 +165,12 @@ public sealed class KernelDisassembler
         _output.Reset();
         _formatter.FormatMnemonic(instruction, _output);
         var mnemonic = LibopcodesMnemonic(instruction, _output.ToStringAndReset());
-        // A CS/DS/ES/SS override means nothing in 64-bit mode: libopcodes prints it as a prefix
-        // word ("cs nopw 0x0(%rax,%rax,1)", "cs call ..."), not in the operand; FS and GS stay in
-        // the operand (%gs:0x28). Repeated 0x66 prefixes (padding NOPs) print as "data16".
-        LegacyPrefixes(bytes, out var ignoredSegment, out var operandSizePrefixes);
+        // Repeated 0x66 prefixes (padding NOPs) print as "data16" (gdb 10's libopcodes, which
+        // crash 8.0.2 links, keeps a CS override in the operand: "data16 nopw %cs:0x0(%rax,%rax,1)";
+        // binutils 2.40's objdump would write "data16 cs nopw 0x0(...)" instead).
+        var operandSizePrefixes = CountOperandSizePrefixes(bytes);
         var extraData16 = operandSizePrefixes - (UsesOperandSizePrefix(instruction) ? 1 : 0);
         for (var i = 0; i < extraData16; i++) sb.Append("data16 ");
-        var stringOperation = IsStringOperation(instruction);
-        if (ignoredSegment is not null && !stringOperation && !mnemonic.StartsWith(ignoredSegment + " ", StringComparison.Ordinal))
-            sb.Append(ignoredSegment).Append(' ');
         sb.Append(mnemonic);
         var mnemonicLength = sb.Length;
         // libopcodes pads the mnemonic (prefixes included) to six columns and adds one space,
@@ -217,7 +214,6 @@ public sealed class KernelDisassembler
                 var text = _output.ToStringAndReset();
                 if (kind == OpKind.Memory)
                 {
-                    if (ignoredSegment is not null && text.StartsWith('%') && text.Length > 4 && text[3] == ':') text = text[4..];
                     // libopcodes always writes the scale of an index register: (%rax,%rdx,1).
                     if (instruction.MemoryIndex != Register.None && instruction.MemoryIndexScale == 1 && text.EndsWith(')'))
                         text = text[..^1] + ",1)";
@@ -258,17 +254,6 @@ public sealed class KernelDisassembler
         instruction.Mnemonic is Mnemonic.In or Mnemonic.Out or Mnemonic.Insb or Mnemonic.Insw or Mnemonic.Insd
             or Mnemonic.Outsb or Mnemonic.Outsw or Mnemonic.Outsd;
 
-    static bool IsStringOperation(in Instruction instruction)
-    {
-        for (var i = 0; i < instruction.OpCount; i++)
-        {
-            if (instruction.GetOpKind(i) is OpKind.MemoryESRDI or OpKind.MemoryESEDI or OpKind.MemorySegRSI or OpKind.MemorySegESI
-                or OpKind.MemorySegRDI or OpKind.MemorySegEDI)
-                return true;
-        }
-        return false;
-    }
-
     /// <summary>True when a 0x66 prefix selects the 16-bit operand size (or is a mandatory SSE prefix).</summary>
     static bool UsesOperandSizePrefix(in Instruction instruction)
     {
@@ -278,29 +263,16 @@ public sealed class KernelDisassembler
         return op.OperandSize == 16;
     }
 
-    /// <summary>
-    /// Walks the legacy prefix bytes (Intel SDM vol. 2, 2.1.1): the name of a CS/DS/ES/SS
-    /// override (ignored in 64-bit mode), and how many 0x66 bytes there are.
-    /// </summary>
-    static int LegacyPrefixes(ReadOnlySpan<byte> bytes, out string? ignoredSegment, out int operandSizePrefixes)
+    /// <summary>How many 0x66 bytes the legacy prefixes (Intel SDM vol. 2, 2.1.1) hold.</summary>
+    static int CountOperandSizePrefixes(ReadOnlySpan<byte> bytes)
     {
-        ignoredSegment = null;
-        operandSizePrefixes = 0;
-        var i = 0;
-        for (; i < bytes.Length; i++)
+        var count = 0;
+        foreach (var b in bytes)
         {
-            switch (bytes[i])
-            {
-                case 0x66: operandSizePrefixes++; break;
-                case 0x2e: ignoredSegment = "cs"; break;
-                case 0x3e: ignoredSegment = "ds"; break;
-                case 0x26: ignoredSegment = "es"; break;
-                case 0x36: ignoredSegment = "ss"; break;
-                case 0x64 or 0x65 or 0x67 or 0xf0 or 0xf2 or 0xf3: break;
-                default: return i;
-            }
+            if (b == 0x66) count++;
+            else if (b is not (0x2e or 0x3e or 0x26 or 0x36 or 0x64 or 0x65 or 0x67 or 0xf0 or 0xf2 or 0xf3)) break;
         }
-        return i;
+        return count;
     }
 
     /// <summary>"0xADDR &lt;sym+off&gt;", or "0xADDR" alone when the resolver names nothing.</summary>
