@@ -111,7 +111,17 @@ public sealed class DisCommand : ICommand
         else if (count is int c)
             instructions = disassembler.Disassemble(address, c);
         else if (hasExtent && address == extent.Start)
+        {
             instructions = disassembler.Disassemble(extent.Start, extent.End);
+            // A module routine runs to the next module symbol, but crash leaves out the NOPs
+            // that pad it to the next one's alignment (int3 padding stays).
+            if (extent.Symbol.Module is not null)
+            {
+                var keep = instructions.Count;
+                while (keep > 1 && instructions[keep - 1].IsNop) keep--;
+                instructions = instructions.Take(keep).ToList();
+            }
+        }
         else
             instructions = disassembler.Disassemble(address, 1);
 

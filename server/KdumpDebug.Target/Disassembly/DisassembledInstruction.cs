@@ -21,6 +21,14 @@ public sealed record DisassembledInstruction(ulong Address, byte[] Bytes, string
     /// <summary>Address of the next instruction.</summary>
     public ulong NextAddress => Address + (ulong)Length;
 
+    /// <summary>
+    /// True for an instruction that does nothing, the kind compilers and the kernel pad routines
+    /// with: nop/nopw/nopl (with data16 prefixes) and "xchg %ax,%ax".
+    /// </summary>
+    public bool IsNop =>
+        IsReadable && (Text.StartsWith("nop", StringComparison.Ordinal) || Text.StartsWith("data16 nop", StringComparison.Ordinal)
+            || Text.StartsWith("xchg   %ax,%ax", StringComparison.Ordinal));
+
     /// <summary>The bytes as lower-case hex pairs separated by spaces ("48 c7 c7 cc").</summary>
     public string HexBytes => string.Join(' ', Bytes.Select(b => b.ToString("x2")));
 }

@@ -46,4 +46,22 @@ public sealed class DisCommandGoldenTests
         var expected = File.ReadAllText(RepoPaths.Golden("crash-dis-sysrq/" + recorded.File));
         GoldenText.AssertMatches(expected, actual, "crash-dis-sysrq", recorded.File);
     }
+
+    public static IEnumerable<object[]> ModuleCases() =>
+        CrashRecording.Read(RepoPaths.Golden("crash-dis-oops-module/commands.tsv")).Select(c => new object[] { c });
+
+    /// <summary>
+    /// Module code on the oops-module dump with lkdtm.ko's debug info (crash ran <c>mod -s lkdtm</c>
+    /// first): routines bounded by the next module symbol, calls into the kernel, -r on the
+    /// module return address of the oops backtrace, and a kernel routine of the same dump.
+    /// </summary>
+    [FixtureTheory]
+    [MemberData(nameof(ModuleCases))]
+    public void RecordedModuleGoldenMatches(CrashCase recorded)
+    {
+        var session = new CommandSession(FixtureDumps.Open("oops-module"));
+        var actual = session.ExecuteAndCapture(recorded.Command);
+        var expected = File.ReadAllText(RepoPaths.Golden("crash-dis-oops-module/" + recorded.File));
+        GoldenText.AssertMatches(expected, actual, "crash-dis-oops-module", recorded.File);
+    }
 }
