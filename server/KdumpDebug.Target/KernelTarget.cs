@@ -164,15 +164,17 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     }
 
     /// <summary>
-    /// The bytes the vmlinux file holds for a run-time address of the kernel image (a section with
-    /// contents, not .bss), as linked: what a page the dump lacks held at boot, before the kernel
-    /// patched itself. False when the range is not inside one such section. No allocation.
+    /// The code the vmlinux file holds for a run-time address of the kernel image (an executable
+    /// section), as linked: what a page of kernel text the dump lacks held at boot, before the
+    /// kernel patched itself. Data sections are refused: their link-time bytes are not what the
+    /// crashed kernel had. False when the range is not inside one executable section. No allocation.
     /// </summary>
-    public bool TryReadImageBytes(ulong address, Span<byte> buffer)
+    public bool TryReadImageCode(ulong address, Span<byte> buffer)
     {
         if (IsModuleAddress(address) || address < KernelAddressSpace.StartKernelMap) return false;
         var link = Unrelocate(address);
-        if (!Vmlinux.Elf.TryFindSectionByAddress(link, out var section) || section.IsNoBits || section.IsCompressed) return false;
+        if (!Vmlinux.Elf.TryFindSectionByAddress(link, out var section) || section.IsNoBits || section.IsCompressed
+            || (section.Flags & Debuginfo.Elf.ElfConstants.ShfExecinstr) == 0) return false;
         var offset = link - section.Address;
         if (offset + (ulong)buffer.Length > section.Size) return false;
         if (!Vmlinux.Elf.TryReadFileBytes(section.FileOffset + offset, buffer.Length, out var bytes)) return false;

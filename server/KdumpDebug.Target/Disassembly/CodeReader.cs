@@ -49,7 +49,7 @@ public static class CodeReader
         {
             // Kernel text is rarely excluded, but a dump taken with a filter that drops it, or a
             // page of init text freed after boot, still disassembles from the file.
-            return target is KernelTarget kernel && kernel.TryReadImageBytes(address, buffer);
+            return target is KernelTarget kernel && kernel.TryReadImageCode(address, buffer);
         }
     }
 }
