@@ -166,8 +166,10 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     /// <summary>
     /// The code the vmlinux file holds for a run-time address of the kernel image (an executable
     /// section), as linked: what a page of kernel text the dump lacks held at boot, before the
-    /// kernel patched itself. Data sections are refused: their link-time bytes are not what the
-    /// crashed kernel had. False when the range is not inside one executable section. No allocation.
+    /// kernel patched itself and before KASLR relocated it: absolute addresses inside instructions
+    /// keep their link-time values (the relocations the boot applied are not in the vmlinux).
+    /// Data sections are refused: their link-time bytes are not what the crashed kernel had.
+    /// False when the range is not inside one executable section. No allocation.
     /// </summary>
     public bool TryReadImageCode(ulong address, Span<byte> buffer)
     {

@@ -7,7 +7,8 @@ namespace KdumpDebug.Target.Disassembly;
 /// alternatives, jump labels and static calls the kernel patched at boot), and for a page the
 /// dump lacks (makedumpfile excluded it, or it is not mapped) from the vmlinux's own sections at
 /// the link-time address, when the target is a <see cref="KernelTarget"/> and the address is in
-/// the kernel image. Reads page by page, so one bad page does not hide its neighbours. Allocates
+/// the kernel image (<see cref="KernelTarget.TryReadImageCode"/>: absolute addresses in such code
+/// are link-time ones). Reads page by page, so one bad page does not hide its neighbours. Allocates
 /// the result arrays; thread-safe when the target is.
 /// </summary>
 public static class CodeReader
