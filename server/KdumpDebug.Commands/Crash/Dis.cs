@@ -84,6 +84,19 @@ public sealed class DisCommand : ICommand
 
         var target = context.Target;
         var operand = parsed.Operands[0];
+        // cmd_dis(): a name shared by several routines (static functions in two files) is ambiguous.
+        var named = context.Session.SymbolBounds.LookupAll(operand).Where(s => s.NmType is 't' or 'T' or 'W' or 'w').ToList();
+        if (named.Count > 1)
+        {
+            context.Out.Write($"dis: {operand}: duplicate text symbols found:\n");
+            foreach (var s in named)
+            {
+                var line = SymbolArgument.FormatSymbolLine(s, 0);
+                if (target.TryFindSourceLine(s.Address, out var f, out var l)) line += $" {f}: {l}";
+                context.Out.Write($"{line}\n");
+            }
+            throw CommandException.AlreadyReported();
+        }
         if (!SymbolArgument.TryResolveAddress(context, operand, out var address)) throw CommandException.AlreadyReported();
         int? count = null;
         if (parsed.Operands.Count == 2)
@@ -101,7 +114,8 @@ public sealed class DisCommand : ICommand
 
         var bounds = context.Session.SymbolBounds;
         var disassembler = new KernelDisassembler(target, a =>
-            bounds.InSymbolRange(a) && target.TryFindSymbol(a, out var s, out var off) ? KernelDisassembler.FormatSymbol(s.Name, off, hexOffsets) : null);
+            bounds.InSymbolRange(a) && target.TryFindSymbol(a, out var s, out var off) && !KernelDisassembler.IsLocalLabel(s.Name)
+                ? KernelDisassembler.FormatSymbol(s.Name, off, hexOffsets) : null);
 
         IReadOnlyList<DisassembledInstruction> instructions;
         if (reverse)
@@ -133,6 +147,9 @@ public sealed class DisCommand : ICommand
     {
         var target = context.Target;
         var bounds = context.Session.SymbolBounds;
+        // A kernel built for ftrace (-mfentry, so it has __fentry__) starts each traceable routine
+        // with a 5-byte call that boot patched into a NOP; crash marks it (x86_64.c dis filter).
+        var ftrace = target.TryLookupSymbol("__fentry__", out _);
         string? lastLine = null;
         foreach (var instruction in instructions)
         {
@@ -148,9 +165,16 @@ public sealed class DisCommand : ICommand
                 ? $"0x{instruction.Address:x} <{KernelDisassembler.FormatSymbol(symbol.Name, offset, hexOffsets)}>"
                 // gdb's layout for an address without a symbol.
                 : $"   0x{instruction.Address:x}";
-            context.Out.Write($"{label}:\t{instruction.Text}\n");
+            var text = instruction.Text;
+            if (ftrace && IsFtraceNop(target, instruction)) text += " [FTRACE NOP]";
+            context.Out.Write($"{label}:\t{text}\n");
         }
     }
+
+    /// <summary>The 5-byte NOP (0f 1f 44 00 00) at a routine's first byte, where -mfentry put the ftrace call.</summary>
+    static bool IsFtraceNop(Target.IKernelTarget target, DisassembledInstruction instruction) =>
+        instruction.Bytes is [0x0f, 0x1f, 0x44, 0x00, 0x00]
+        && target.TryFindSymbol(instruction.Address, out _, out var offset) && offset == 0;
 
     /// <summary>The target's own one-line reason (excluded page, unmapped address) for the byte at <paramref name="address"/>.</summary>
     static string UnreadableReason(CommandContext context, ulong address)

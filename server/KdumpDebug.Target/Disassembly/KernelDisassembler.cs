@@ -8,8 +8,11 @@ namespace KdumpDebug.Target.Disassembly;
 /// text, the way crash's <c>dis</c> shows it: libopcodes' layout (mnemonic padded to six columns,
 /// no space after operand commas, hex immediates and displacements with 0x), direct branch and
 /// call targets as <c>0xADDR &lt;symbol+off&gt;</c>, and RIP-relative operands followed by
-/// <c>        # 0xADDR &lt;symbol+off&gt;</c>. The text comes from Iced's GAS formatter, whose
-/// output follows GNU objdump; only branch targets and the RIP comment are written here.
+/// <c>        # 0xADDR &lt;symbol+off&gt;</c>. The text comes from Iced's GAS formatter, adjusted where
+/// libopcodes differs (scale ",1", shifts by one, push/call without suffix, port and debug
+/// registers, data16): on the fixture vmlinux's whole .text the result equals binutils 2.40's
+/// objdump except for segment overrides, which stay in the operand as gdb 10's libopcodes (the
+/// one crash 8.0.2 links) prints them ("nopw %cs:0x0(%rax,%rax,1)").
 /// Symbol names come from a resolver (by default the target's symbols, kernel and modules, with
 /// decimal offsets), so callers can apply crash's own symbol-range rules. Not thread-safe
 /// (one formatter per instance); cheap to create.
@@ -69,9 +72,15 @@ public sealed class KernelDisassembler
     /// </summary>
     public static Func<ulong, string?> DefaultSymbolizer(IKernelTarget target, bool hexOffsets) => address =>
     {
-        if (address < KernelSpaceStart(target) || !target.TryFindSymbol(address, out var symbol, out var offset)) return null;
+        if (address < KernelSpaceStart(target) || !target.TryFindSymbol(address, out var symbol, out var offset) || IsLocalLabel(symbol.Name)) return null;
         return FormatSymbol(symbol.Name, offset, hexOffsets);
     };
+
+    /// <summary>
+    /// Assembler-local labels (".LC3", ".L__sym") that some symbol tables keep: gdb never names
+    /// an address after one, so neither does the disassembly.
+    /// </summary>
+    public static bool IsLocalLabel(string name) => name.StartsWith(".L", StringComparison.Ordinal);
 
     /// <summary>"name", "name+12" or with <paramref name="hexOffsets"/> "name+0xc".</summary>
     public static string FormatSymbol(string name, ulong offset, bool hexOffsets) =>
@@ -172,11 +181,13 @@ public sealed class KernelDisassembler
         var extraData16 = operandSizePrefixes - (UsesOperandSizePrefix(instruction) ? 1 : 0);
         for (var i = 0; i < extraData16; i++) sb.Append("data16 ");
         sb.Append(mnemonic);
+        // libopcodes writes the one-byte NOP (0x90) without padding; every other mnemonic is padded.
+        var count = _formatter.GetOperandCount(instruction);
+        if (count == 0 && instruction.Mnemonic == Mnemonic.Nop && instruction.OpCode.OpCode == 0x90) return sb.ToString();
         var mnemonicLength = sb.Length;
         // libopcodes pads the mnemonic (prefixes included) to six columns and adds one space,
         // even when no operand follows ("ret    ", "cli    ").
         sb.Append(' ', Math.Max(0, 6 - mnemonicLength)).Append(' ');
-        var count = _formatter.GetOperandCount(instruction);
         var opcode = instruction.OpCode.OpCode;
         var shiftByOne = instruction.OpCode.Table == OpCodeTableKind.Normal && opcode is 0xd0 or 0xd1;
         var first = true;
