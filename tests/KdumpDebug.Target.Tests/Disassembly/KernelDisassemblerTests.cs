@@ -39,12 +39,14 @@ public sealed class KernelDisassemblerTests
             [0x8b, 0x04, 0x0b],                                     // mov (%rbx,%rcx,1),%eax
             [0xee],                                                 // out %al,(%dx)
             [0xc3],                                                 // ret
-            [0xcc])                                                 // int3
+            [0xcc],                                                 // int3
+            [0x90],                                                 // nop
+            [0x66, 0x90])                                           // xchg %ax,%ax
             .AddSymbol("sysrq_handle_crash", Text, size: 0x100)
             .AddSymbol("panic", panic, size: 0x100)
             .AddSymbol("jiffies", jiffies, 'D', 8)
             .AddSymbol("cpu_number", 0x15160, 'D', 4);
-        var lines = new KernelDisassembler(target).Disassemble(Text, 13).Select(i => i.Text).ToList();
+        var lines = new KernelDisassembler(target).Disassemble(Text, 15).Select(i => i.Text).ToList();
         Assert.Equal(
         [
             "mov    $0xffffffff8270c8cc,%rdi",
@@ -61,6 +63,8 @@ public sealed class KernelDisassemblerTests
             "out    %al,(%dx)",
             "ret    ",
             "int3   ",
+            "nop", // the one-byte NOP is the only mnemonic gdb does not pad
+            "xchg   %ax,%ax",
         ], lines);
     }
 
@@ -83,7 +87,7 @@ public sealed class KernelDisassemblerTests
         Array.Fill(page, (byte)0x90); // nop
         var target = new MockTarget().MapVirtual(Text, page).ExcludeVirtualPage(Text + 4096, 0x1234);
         var instructions = new KernelDisassembler(target).Disassemble(Text + 4094, 4);
-        Assert.Equal(["nop    ", "nop    ", "??", "??"], instructions.Select(i => i.Text));
+        Assert.Equal(["nop", "nop", "??", "??"], instructions.Select(i => i.Text));
         Assert.Equal([true, true, false, false], instructions.Select(i => i.IsReadable));
         Assert.Equal(Text + 4097, instructions[3].Address);
         // An instruction cut by the page end cannot be decoded either.
@@ -96,7 +100,7 @@ public sealed class KernelDisassemblerTests
     {
         var target = new MockTarget().MapVirtual(Text, [0x06, 0x90]); // push %es is invalid in 64-bit mode
         var instructions = new KernelDisassembler(target).Disassemble(Text, 2);
-        Assert.Equal(["(bad)", "nop    "], instructions.Select(i => i.Text));
+        Assert.Equal(["(bad)", "nop"], instructions.Select(i => i.Text));
         Assert.Equal(Text + 1, instructions[1].Address);
     }
 
