@@ -61,7 +61,7 @@ public sealed class DisCommand : ICommand
 
     public void Execute(CommandContext context)
     {
-        // kernel.c cmd_dis(): "dvxhxulsb:B:f:r" — -b/-B/-s/-u are not supported here.
+        // kernel.c cmd_dis()'s options; -u, -s and -b are refused with a line saying so.
         var parsed = GetOpt.Parse(context.Arguments, "dvxulsrfb:");
         bool reverse = false, forward = false, lines = false, hexOffsets = false;
         foreach (var option in parsed.Options)
