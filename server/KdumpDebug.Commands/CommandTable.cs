@@ -35,6 +35,7 @@ public sealed class CommandTable
         new StructCommand("*"),
         new BtCommand(),
         new DevCommand(),
+        new DisCommand(),
         new EvalCommand(),
         new ExitCommand(),
         new FilesCommand(),

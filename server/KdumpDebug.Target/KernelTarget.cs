@@ -183,6 +183,27 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The code the vmlinux file holds for a run-time address of the kernel image (an executable
+    /// section), as linked: what a page of kernel text the dump lacks held at boot, before the
+    /// kernel patched itself and before KASLR relocated it: absolute addresses inside instructions
+    /// keep their link-time values (the relocations the boot applied are not in the vmlinux).
+    /// Data sections are refused: their link-time bytes are not what the crashed kernel had.
+    /// False when the range is not inside one executable section. No allocation.
+    /// </summary>
+    public bool TryReadImageCode(ulong address, Span<byte> buffer)
+    {
+        if (IsModuleAddress(address) || address < KernelAddressSpace.StartKernelMap) return false;
+        var link = Unrelocate(address);
+        if (!Vmlinux.Elf.TryFindSectionByAddress(link, out var section) || section.IsNoBits || section.IsCompressed
+            || (section.Flags & Debuginfo.Elf.ElfConstants.ShfExecinstr) == 0) return false;
+        var offset = link - section.Address;
+        if (offset + (ulong)buffer.Length > section.Size) return false;
+        if (!Vmlinux.Elf.TryReadFileBytes(section.FileOffset + offset, buffer.Length, out var bytes)) return false;
+        bytes.CopyTo(buffer);
+        return true;
+    }
+
     /// <summary>Member offsets from the vmlinux's DWARF, for the structures the target walks itself.</summary>
     public ITypeLayouts TypeLayouts => _layouts.Value;
 

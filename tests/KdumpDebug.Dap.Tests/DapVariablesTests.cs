@@ -254,7 +254,7 @@ public sealed class DapVariablesTests
         Assert.Contains("variablesReference 987654 does not exist", (string?)bad["message"]);
         var set = await client.ResponseAsync(await client.SendAsync("setVariable", new { variablesReference = 1, name = "x", value = "1" }));
         Assert.False((bool?)set["success"]);
-        Assert.Equal(DapSession.ReadOnlyMessage, (string?)set["message"]);
+        Assert.Equal(DapSession.ReadOnlyVariablesMessage, (string?)set["message"]);
         var noFrame = await client.ResponseAsync(await client.SendAsync("scopes", new { frameId = 424242 }));
         Assert.Contains("frame 424242 does not exist", (string?)noFrame["message"]);
     }

@@ -19,7 +19,7 @@ namespace KdumpDebug.Dap.Session;
 public sealed partial class DapSession
 {
     /// <summary>The error <c>setVariable</c> always gets.</summary>
-    public const string ReadOnlyMessage = "a vmcore is read-only: variables cannot be changed";
+    public const string ReadOnlyVariablesMessage = "a vmcore is read-only: variables cannot be changed";
 
     private readonly ConcurrentDictionary<int, Lazy<FrameVariables>> _frameVariables = new();
     private VariableTree? _variableTree;
@@ -33,7 +33,7 @@ public sealed partial class DapSession
         server.AddHandler(DapCommands.Variables, json.VariablesArguments, json.VariablesResponseBody,
             (args, _, token) => Task.Run(() => Variables(args, token), token));
         server.AddHandler(DapCommands.SetVariable, json.SetVariableArguments, json.SetVariableResponseBody,
-            (_, _, _) => Task.FromException<SetVariableResponseBody>(new DapRequestException(ReadOnlyMessage, showUser: true)));
+            (_, _, _) => Task.FromException<SetVariableResponseBody>(new DapRequestException(ReadOnlyVariablesMessage, showUser: true)));
     }
 
     /// <summary>The session's variable tree (one per open dump).</summary>
@@ -47,11 +47,13 @@ public sealed partial class DapSession
     }
 
     /// <summary>The parameters, locals and registers of frame <paramref name="frameId"/>, built on first use.</summary>
-    private FrameVariables FrameVariablesOf(int frameId)
+    /// <remarks>Null for a label frame (<c>&lt;IRQ&gt;</c>, exception entry: negative index), which has no scopes.</remarks>
+    private FrameVariables? FrameVariablesOf(int frameId)
     {
         var dump = Dump;
         if (!dump.Frames.TryGetKey(frameId, out var key))
             throw new DapRequestException($"frame {frameId} does not exist (frame ids come from stackTrace)");
+        if (key.Index < 0) return null;
         return _frameVariables.GetOrAdd(frameId, _ => new Lazy<FrameVariables>(() =>
         {
             var task = dump.OrderedTasks.First(t => t.Address == key.Task);
@@ -62,7 +64,7 @@ public sealed partial class DapSession
 
     private ScopesResponseBody Scopes(ScopesArguments args)
     {
-        var frame = FrameVariablesOf(args.FrameId);
+        if (FrameVariablesOf(args.FrameId) is not { } frame) return new ScopesResponseBody { Scopes = [] };
         var tree = Tree;
         Scope Make(string name, FrameScopeKind kind, string? hint, bool expensive) => new()
         {
@@ -102,7 +104,7 @@ public sealed partial class DapSession
     private EvaluateResponseBody EvaluateExpression(string text, EvaluateArguments args)
     {
         var dump = Dump;
-        IExpressionScope? scope = args.FrameId is int frameId ? new FrameScope(FrameVariablesOf(frameId)) : null;
+        IExpressionScope? scope = args.FrameId is int frameId && FrameVariablesOf(frameId) is { } frame ? new FrameScope(frame) : null;
         var value = Evaluator.For(dump.Target, scope).Evaluate(text);
         var tree = Tree;
         var hex = args.Format?.Hex == true;

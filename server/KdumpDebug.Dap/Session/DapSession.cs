@@ -59,6 +59,7 @@ public sealed partial class DapSession : IDisposable
         server.AddHandler(DapCommands.Evaluate, json.EvaluateArguments, json.EvaluateResponseBody,
             (args, _, token) => Task.Run(() => Evaluate(args), token));
         RegisterVariableHandlers(server);
+        RegisterInspectionHandlers(server);
         server.AddHandler(DapCommands.Terminate, json.JsonElement, async (_, context, token) =>
             await context.Server.SendEventAsync(DapEvents.Terminated, token), DapExecution.Serialized);
         server.AddHandler(DapCommands.Disconnect, json.JsonElement, (_, _, _) =>
@@ -95,7 +96,7 @@ public sealed partial class DapSession : IDisposable
         OpenDump dump;
         try
         {
-            dump = await Task.Run(() => OpenDump.Open(args, _cacheDirectory), token);
+            dump = await OpenWithProgressAsync(args, context, token);
         }
         catch (Exception e) when (e is KdumpDebugException or IOException or UnauthorizedAccessException)
         {
@@ -155,18 +156,24 @@ public sealed partial class DapSession : IDisposable
     {
         var dump = Dump;
         var task = dump.TaskOf(args.ThreadId);
-        var frames = dump.Backtrace(task).Frames;
+        // The unwinder's frames with label frames where it crossed stacks (DapSession.Labels.cs).
+        var frames = dump.PresentedFrames(task);
         var start = (int)Math.Clamp(args.StartFrame ?? 0, 0, frames.Count);
         var levels = args.Levels is long l && l > 0 ? (int)Math.Min(l, frames.Count - start) : frames.Count - start;
         var result = new List<StackFrame>(levels);
         for (var i = start; i < start + levels; i++)
         {
-            var frame = frames[i];
+            if (frames[i].Label is { } label)
+            {
+                result.Add(LabelFrame(dump, task, i, label));
+                continue;
+            }
+            var frame = frames[i].Frame!;
             var pc = frame.Physical.Pc;
             var known = frame.File is not null && frame.Line > 0;
             result.Add(new StackFrame
             {
-                Id = dump.Frames.IdOf((task.Address, i)),
+                Id = dump.Frames.IdOf((task.Address, frames[i].Index)),
                 Name = frame.Function ?? Symbolize(dump.Target, pc),
                 Source = known ? dump.SourceOf(frame.File!) : null,
                 Line = known ? frame.Line : 0,
@@ -216,7 +223,7 @@ public sealed partial class DapSession : IDisposable
     }
 
     /// <summary>Everything the session keeps about the open dump.</summary>
-    private sealed class OpenDump
+    private sealed partial class OpenDump
     {
         private readonly Dictionary<ulong, Lazy<TaskLogicalBacktrace>> _backtraces = [];
         private readonly Dictionary<ulong, KernelTask> _byAddress = [];
@@ -254,12 +261,17 @@ public sealed partial class DapSession : IDisposable
             PanicMessage = SystemInfo.PanicMessage(Kernel.LogRecords);
         }
 
-        public static OpenDump Open(KdumpLaunchRequestArguments args, string? cacheDirectory)
+        /// <summary>Opens the dump; <paramref name="stage"/> hears each step (for progress events).</summary>
+        public static OpenDump Open(KdumpLaunchRequestArguments args, string? cacheDirectory, Action<string>? stage = null)
         {
             if (string.IsNullOrWhiteSpace(args.Vmcore)) throw new DapRequestException("launch: 'vmcore' is empty: give the path of the dump");
+            stage?.Invoke("Opening the dump and the vmlinux");
             var target = KernelTarget.Open(new TargetOptions(args.Vmcore, args.Vmlinux, args.Modules, args.DebugInfoDirs, cacheDirectory));
             try
             {
+                stage?.Invoke("Loading debug info (symbols, DWARF index)");
+                LoadDebugInfo(target);
+                stage?.Invoke("Reading the task list");
                 return new OpenDump(target, args);
             }
             catch
