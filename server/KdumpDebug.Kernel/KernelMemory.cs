@@ -112,8 +112,14 @@ public static class KernelMemory
         if (length <= 0) return "";
         var bytes = new byte[length];
         target.ReadVirtual(address, bytes);
-        var end = Array.IndexOf(bytes, (byte)0);
-        return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
+        return DecodeCString(bytes);
+    }
+
+    /// <summary>UTF-8 text of <paramref name="bytes"/> up to the first NUL (all of it when there is none).</summary>
+    public static string DecodeCString(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     /// <summary>A NUL-terminated string read page by page, at most <paramref name="maxLength"/> bytes.</summary>

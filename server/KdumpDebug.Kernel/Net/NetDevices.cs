@@ -51,11 +51,7 @@ public static class NetDevices
     }
 
     /// <summary>A task's network namespace: <c>task-&gt;nsproxy-&gt;net_ns</c> (0 for a task that has exited its namespaces).</summary>
-    public static ulong TaskNetNamespace(KernelTarget target, ulong task)
-    {
-        var nsproxy = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "nsproxy"));
-        return nsproxy == 0 ? 0 : KernelMemory.ReadU64(target, nsproxy + KernelMemory.Offset(target, "nsproxy", "net_ns"));
-    }
+    public static ulong TaskNetNamespace(KernelTarget target, ulong task) => Nsproxy.TaskNamespace(target, task, "net_ns");
 
     static List<string> Ipv4Addresses(KernelTarget target, ulong inDevice, ICollection<string> problems, string device)
     {

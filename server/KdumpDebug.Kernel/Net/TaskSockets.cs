@@ -132,8 +132,7 @@ public static class TaskSockets
         if (pathLength == 0) return (null, peer);
         var bytes = KernelMemory.ReadBytes(target, addr + nameOffset + sunFamilySize, pathLength);
         if (bytes[0] == 0) return ("@" + System.Text.Encoding.UTF8.GetString(bytes, 1, bytes.Length - 1).TrimEnd('\0'), peer);
-        var end = Array.IndexOf(bytes, (byte)0);
-        return (System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end), peer);
+        return (KernelMemory.DecodeCString(bytes), peer);
     }
 
     /// <summary>
