@@ -1,4 +1,3 @@
-using KdumpDebug.Core.Errors;
 using KdumpDebug.Target;
 using KdumpDebug.Target.Objects;
 
