@@ -5,10 +5,14 @@ using KdumpDebug.Target;
 namespace KdumpDebug.Kernel;
 
 /// <summary>
-/// Small raw reads and member offsets for the helpers that walk many kernel objects (file tables,
-/// maple trees, mount lists): offsets come from the vmlinux's DWARF through the target's cached
-/// <see cref="ITypeLayouts"/>, so a walk pays one dictionary lookup per member, not a type-system
-/// search. Every read throws the target's FaultException / PageExcludedException.
+/// Raw little-endian reads of kernel memory and member offsets/sizes found by name in the vmlinux's
+/// DWARF, for the helpers that walk many kernel objects (file and fd tables, maple trees, mount
+/// lists, device tables, sockets, page arrays) instead of building a TargetObject per member.
+/// Offsets come through the target's cached <see cref="ITypeLayouts"/>, so a walk pays one
+/// dictionary lookup per member, not a type-system search; nothing is allocated besides the
+/// returned strings and arrays. Every overload taking <see cref="IKernelTarget"/> and
+/// <see cref="ITypeLayouts"/> works on mock memory with a real vmlinux's layouts (tests).
+/// Every read throws the target's FaultException / PageExcludedException (both KdumpDebugException).
 /// </summary>
 public static class KernelMemory
 {
@@ -20,6 +24,9 @@ public static class KernelMemory
         layouts.TryGetMemberOffset(structName, memberPath, out var offset)
             ? offset
             : throw new KdumpDebugException($"struct {structName}: no member {memberPath} in the vmlinux debug info");
+
+    public static bool TryOffset(KernelTarget target, string structName, string memberPath, out ulong offset) =>
+        target.TypeLayouts.TryGetMemberOffset(structName, memberPath, out offset);
 
     /// <summary>True when <c>struct <paramref name="structName"/></c> has <paramref name="memberPath"/> (feature detection).</summary>
     public static bool HasMember(KernelTarget target, string structName, string memberPath) => HasMember(target.TypeLayouts, structName, memberPath);
@@ -34,6 +41,14 @@ public static class KernelMemory
         layouts.TryGetStructSize(structName, out var size)
             ? size
             : throw new KdumpDebugException($"struct {structName} is not in the vmlinux debug info");
+
+    /// <summary>Byte size of member <paramref name="memberPath"/> (an array's whole size); throws naming both when the DWARF lacks it.</summary>
+    public static ulong MemberSize(KernelTarget target, string structName, string memberPath) => MemberSize(target.TypeLayouts, structName, memberPath);
+
+    public static ulong MemberSize(ITypeLayouts layouts, string structName, string memberPath) =>
+        layouts.TryGetMemberSize(structName, memberPath, out var size)
+            ? size
+            : throw new KdumpDebugException($"struct {structName}: no member {memberPath} in the vmlinux debug info");
 
     public static ulong ReadU64(IKernelTarget target, ulong address)
     {
@@ -66,31 +81,45 @@ public static class KernelMemory
         layouts.TryGetMemberSize(structName, memberPath, out var size);
         return size switch
         {
-            1 => ReadByte(target, address + offset),
+            1 => ReadU8(target, address + offset),
             2 => ReadU16(target, address + offset),
             4 => ReadU32(target, address + offset),
             _ => ReadU64(target, address + offset),
         };
     }
 
-    static byte ReadByte(IKernelTarget target, ulong address)
+    public static byte ReadU8(IKernelTarget target, ulong address)
     {
         Span<byte> b = stackalloc byte[1];
         target.ReadVirtual(address, b);
         return b[0];
     }
 
+    public static byte[] ReadBytes(IKernelTarget target, ulong address, int count)
+    {
+        var bytes = new byte[count];
+        target.ReadVirtual(address, bytes);
+        return bytes;
+    }
+
     /// <summary>
     /// A string of at most <paramref name="length"/> bytes at <paramref name="address"/>, cut at the
-    /// first NUL (a <c>qstr</c> name has its length; a <c>char *</c> is NUL-terminated).
+    /// first NUL (a <c>qstr</c> name has its length; a fixed array such as <c>char name[16]</c> is
+    /// NUL-terminated within it). One read of <paramref name="length"/> bytes.
     /// </summary>
     public static string ReadString(IKernelTarget target, ulong address, int length)
     {
         if (length <= 0) return "";
         var bytes = new byte[length];
         target.ReadVirtual(address, bytes);
-        var end = Array.IndexOf(bytes, (byte)0);
-        return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
+        return DecodeCString(bytes);
+    }
+
+    /// <summary>UTF-8 text of <paramref name="bytes"/> up to the first NUL (all of it when there is none).</summary>
+    public static string DecodeCString(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     /// <summary>A NUL-terminated string read page by page, at most <paramref name="maxLength"/> bytes.</summary>
@@ -114,4 +143,30 @@ public static class KernelMemory
         }
         return System.Text.Encoding.UTF8.GetString(result.ToArray());
     }
+
+    /// <summary>
+    /// <c>list_for_each_entry</c> from the <c>list_head</c> at <paramref name="head"/> over
+    /// <c>struct <paramref name="structName"/></c>.<paramref name="memberPath"/>, with
+    /// <see cref="ListHead.ListForEachEntry"/>'s loop and length guards; a broken list adds one line to <paramref name="problems"/>.
+    /// </summary>
+    public static List<ulong> ListEntries(KernelTarget target, ulong head, string structName, string memberPath, int limit, string what, ICollection<string>? problems) =>
+        ListEntries(target, target.TypeLayouts, head, structName, memberPath, limit, what, problems);
+
+    public static List<ulong> ListEntries(IKernelTarget target, ITypeLayouts layouts, ulong head, string structName, string memberPath, int limit, string what, ICollection<string>? problems)
+    {
+        var entries = ListHead.ListForEachEntry(a => ReadU64(target, a), head, Offset(layouts, structName, memberPath), limit, what, out var problem);
+        if (problem is not null) problems?.Add(problem);
+        return entries;
+    }
+
+    /// <summary>The run-time address of a kernel global (symbol table first, then DWARF), or null when the kernel has none.</summary>
+    public static ulong? SymbolAddress(KernelTarget target, string name)
+    {
+        if (target.TryLookupSymbol(name, out var symbol)) return symbol.Address;
+        return target.Objects.TryVariable(name, out var variable) ? variable.Address : null;
+    }
+
+    /// <summary>The value of enumerator <paramref name="name"/> (e.g. <c>NR_FREE_PAGES</c>), or null when the debug info has none.</summary>
+    public static long? Enumerator(KernelTarget target, string name) =>
+        target.Objects.Types.TryFindEnumerator(name, out _, out var e) ? e.Value : null;
 }

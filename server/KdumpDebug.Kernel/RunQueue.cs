@@ -1,4 +1,3 @@
-using KdumpDebug.Core.Errors;
 using KdumpDebug.Target;
 using KdumpDebug.Target.Objects;
 
@@ -39,25 +38,9 @@ public sealed class RunQueue
         var rq = PerCpu.PerCpuVariable(target, "runqueues", cpu);
         var problems = new List<string>();
         var taskType = target.Objects.Type("struct task_struct").Unqualified();
-        ulong Offset(string path)
-        {
-            ulong total = 0;
-            var type = taskType;
-            foreach (var part in path.Split('.'))
-            {
-                if (!type.TryFindMember(part, out var m)) throw new KdumpDebugException($"struct task_struct: no member {path}");
-                total += m.BitOffset / 8;
-                type = m.Member.Type.Unqualified();
-            }
-            return total;
-        }
+        ulong Offset(string path) => KernelMemory.Offset(target, "task_struct", path);
         TargetObject Task(ulong address) => TargetObject.AtAddress(target, target.Objects.Types, taskType, address);
-        ulong ReadPointer(ulong address)
-        {
-            var word = new byte[8];
-            target.ReadVirtual(address, word);
-            return BitConverter.ToUInt64(word);
-        }
+        ulong ReadPointer(ulong address) => KernelMemory.ReadU64(target, address);
 
         var rtActive = rq.Member("rt").Member("active");
         var rtQueued = new List<QueuedTask>();
@@ -79,35 +62,11 @@ public sealed class RunQueue
         var entityType = target.Objects.Type("struct sched_entity").Unqualified();
         var hasGroups = entityType.TryFindMember("my_q", out var myQ);
         var runNodeInEntity = runNode - seOffset;
-        // struct rb_node (include/linux/rbtree_types.h): offsets from DWARF.
-        if (!target.TypeLayouts.TryGetMemberOffset("rb_node", "rb_left", out var rbLeft) || !target.TypeLayouts.TryGetMemberOffset("rb_node", "rb_right", out var rbRight))
-            throw new KdumpDebugException("struct rb_node has no rb_left/rb_right in the debug info");
         void Walk(ulong root, int depth)
         {
-            var nodes = new List<ulong>();
-            var seen = new HashSet<ulong>();
-            // In-order walk of an rb_root (rb_root_cached starts with its rb_root, whose first member is rb_node): left, node, right.
-            var stack = new Stack<ulong>();
-            var node = ReadPointer(root);
-            try
-            {
-                while ((node != 0 || stack.Count > 0) && nodes.Count < MaxQueued)
-                {
-                    while (node != 0)
-                    {
-                        if (!seen.Add(node)) throw new KdumpDebugException($"the tree loops at {node:x}");
-                        stack.Push(node);
-                        node = ReadPointer(node + rbLeft);
-                    }
-                    node = stack.Pop();
-                    nodes.Add(node);
-                    node = ReadPointer(node + rbRight);
-                }
-            }
-            catch (KdumpDebugException e)
-            {
-                problems.Add($"cpu {cpu} cfs tree: {e.Message}");
-            }
+            // rb_root_cached starts with its rb_root, whose first member is the rb_node pointer.
+            var nodes = RbTree.RbForEach(target, ReadPointer(root), MaxQueued, $"cpu {cpu} cfs tree", out var problem);
+            if (problem is not null) problems.Add(problem);
             foreach (var n in nodes)
             {
                 var entity = n - runNodeInEntity;

@@ -137,12 +137,7 @@ public sealed class TaskList
         return entries;
     }
 
-    ulong ReadPointer(ulong address)
-    {
-        Span<byte> word = stackalloc byte[8];
-        _target.ReadVirtual(address, word);
-        return BitConverter.ToUInt64(word);
-    }
+    ulong ReadPointer(ulong address) => KernelMemory.ReadU64(_target, address);
 
     Dictionary<int, ulong> RunningTasks()
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using KdumpDebug.Commands.Parsing;
 using KdumpDebug.Core.Errors;
@@ -98,12 +97,7 @@ public sealed class ListCommand : ICommand
             start -= offset;
         if (start < 0xff00000000000000UL) throw new CommandException($"invalid kernel virtual address: {start:x}");
 
-        var walk = LinkedListWalk.Walk(a =>
-        {
-            Span<byte> b = stackalloc byte[8];
-            target.ReadVirtual(a, b);
-            return BinaryPrimitives.ReadUInt64LittleEndian(b);
-        }, kind, start, offset, end, reverse, MaxEntries);
+        var walk = LinkedListWalk.Walk(a => KernelMemory.ReadU64(target, a), kind, start, offset, end, reverse, MaxEntries);
         if (walk.Entries.Count == 0 && walk.Problem is null)
         {
             context.Out.Write("(empty)\n");

@@ -22,24 +22,23 @@ public static class BlockDevices
 
     public static IReadOnlyList<BlockDevice> Read(KernelTarget target, ICollection<string> problems)
     {
-        var r = new KernelReader(target);
         var majorNames = target.Objects.Variable("major_names");
         var count = (int)Math.Min(majorNames.UnderlyingType.Count ?? 255, 4096);
         var table = majorNames.Address!.Value;
-        var majorOffset = r.Offset("blk_major_name", "major");
-        var nameOffset = r.Offset("blk_major_name", "name");
-        var nameSize = (int)Math.Min(r.MemberSize("blk_major_name", "name"), 256);
-        var disks = Disks(r, problems);
-        var usesBdevMap = r.SymbolAddress("blockdev_superblock") is null && r.SymbolAddress("bdev_map") is not null;
+        var majorOffset = KernelMemory.Offset(target, "blk_major_name", "major");
+        var nameOffset = KernelMemory.Offset(target, "blk_major_name", "name");
+        var nameSize = (int)Math.Min(KernelMemory.MemberSize(target, "blk_major_name", "name"), 256);
+        var disks = Disks(target, problems);
+        var usesBdevMap = KernelMemory.SymbolAddress(target, "blockdev_superblock") is null && KernelMemory.SymbolAddress(target, "bdev_map") is not null;
         var devices = new List<BlockDevice>();
         for (var i = 0; i < count; i++)
         {
             try
             {
-                var entry = r.U64(table + (ulong)i * 8);
+                var entry = KernelMemory.ReadU64(target, table + (ulong)i * 8);
                 if (entry == 0) continue;
-                var major = (int)r.U32(entry + majorOffset);
-                var name = r.FixedString(entry + nameOffset, nameSize);
+                var major = (int)KernelMemory.ReadU32(target, entry + majorOffset);
+                var name = KernelMemory.ReadString(target, entry + nameOffset, nameSize);
                 // With bdev_map crash looks the disk up by the hash index (search_bdev_map_probes(major == i ? major : i)).
                 var (gendisk, fops) = disks(usesBdevMap ? i : major);
                 devices.Add(new BlockDevice(major, name, gendisk, fops));
@@ -53,25 +52,25 @@ public static class BlockDevices
     }
 
     /// <summary>A lookup from a major to (gendisk, fops) of its first disk with operations.</summary>
-    static Func<int, (ulong, ulong)> Disks(KernelReader r, ICollection<string> problems)
+    static Func<int, (ulong, ulong)> Disks(KernelTarget target, ICollection<string> problems)
     {
-        var fopsOffset = r.Offset("gendisk", "fops");
-        var majorOffset = r.Offset("gendisk", "major");
+        var fopsOffset = KernelMemory.Offset(target, "gendisk", "fops");
+        var majorOffset = KernelMemory.Offset(target, "gendisk", "major");
         var list = new List<ulong>();
-        if (r.SymbolAddress("blockdev_superblock") is { } sbVariable)
+        if (KernelMemory.SymbolAddress(target, "blockdev_superblock") is { } sbVariable)
         {
             try
             {
-                var sb = r.U64(sbVariable);
-                var head = sb + r.Offset("super_block", "s_inodes");
+                var sb = KernelMemory.ReadU64(target, sbVariable);
+                var head = sb + KernelMemory.Offset(target, "super_block", "s_inodes");
                 // struct bdev_inode { struct block_device bdev; struct inode vfs_inode; } (block/bdev.c).
-                var inodeInBdev = r.TryOffset("bdev_inode", "vfs_inode", out var o) ? o : r.SizeOf("block_device");
-                var bdDisk = r.Offset("block_device", "bd_disk");
-                foreach (var inode in r.ListEntries(head, "inode", "i_sb_list", MaxInodes, "blockdev_superblock inodes", problems))
+                var inodeInBdev = KernelMemory.TryOffset(target, "bdev_inode", "vfs_inode", out var o) ? o : KernelMemory.SizeOf(target, "block_device");
+                var bdDisk = KernelMemory.Offset(target, "block_device", "bd_disk");
+                foreach (var inode in KernelMemory.ListEntries(target, head, "inode", "i_sb_list", MaxInodes, "blockdev_superblock inodes", problems))
                 {
                     try
                     {
-                        var disk = r.U64(inode - inodeInBdev + bdDisk);
+                        var disk = KernelMemory.ReadU64(target, inode - inodeInBdev + bdDisk);
                         if (disk != 0) list.Add(disk);
                     }
                     catch (KdumpDebugException)
@@ -85,9 +84,9 @@ public static class BlockDevices
                 problems.Add($"blockdev_superblock: {e.Message}");
             }
         }
-        else if (r.SymbolAddress("bdev_map") is { } mapVariable)
+        else if (KernelMemory.SymbolAddress(target, "bdev_map") is { } mapVariable)
         {
-            return major => BdevMapProbe(r, mapVariable, major, fopsOffset, majorOffset);
+            return major => BdevMapProbe(target, mapVariable, major, fopsOffset, majorOffset);
         }
         return major =>
         {
@@ -95,8 +94,8 @@ public static class BlockDevices
             {
                 try
                 {
-                    if ((int)r.U32(disk + majorOffset) != major) continue;
-                    var fops = r.U64(disk + fopsOffset);
+                    if ((int)KernelMemory.ReadU32(target, disk + majorOffset) != major) continue;
+                    var fops = KernelMemory.ReadU64(target, disk + fopsOffset);
                     if (fops != 0) return (disk, fops);
                 }
                 catch (KdumpDebugException)
@@ -108,23 +107,23 @@ public static class BlockDevices
     }
 
     /// <summary>crash's search_bdev_map_probes (kernels before v5.11): the probes of <c>bdev_map-&gt;probes[major]</c> whose data is a gendisk with operations.</summary>
-    static (ulong, ulong) BdevMapProbe(KernelReader r, ulong mapVariable, int major, ulong fopsOffset, ulong majorOffset)
+    static (ulong, ulong) BdevMapProbe(KernelTarget target, ulong mapVariable, int major, ulong fopsOffset, ulong majorOffset)
     {
         try
         {
-            var map = r.U64(mapVariable);
-            var probe = r.U64(map + r.Offset("kobj_map", "probes") + (ulong)(major % 255) * 8);
+            var map = KernelMemory.ReadU64(target, mapVariable);
+            var probe = KernelMemory.ReadU64(target, map + KernelMemory.Offset(target, "kobj_map", "probes") + (ulong)(major % 255) * 8);
             var seen = new HashSet<ulong>();
             while (probe != 0 && seen.Add(probe) && seen.Count <= MaxChain)
             {
-                var data = r.U64(probe + r.Offset("probe", "data"));
-                var dev = r.U32(probe + r.Offset("probe", "dev"));
+                var data = KernelMemory.ReadU64(target, probe + KernelMemory.Offset(target, "probe", "data"));
+                var dev = KernelMemory.ReadU32(target, probe + KernelMemory.Offset(target, "probe", "dev"));
                 if (data != 0 && (int)(dev >> MinorBits) == major)
                 {
-                    var fops = r.U64(data + fopsOffset);
+                    var fops = KernelMemory.ReadU64(target, data + fopsOffset);
                     if (fops != 0) return (data, fops);
                 }
-                probe = r.U64(probe + r.Offset("probe", "next"));
+                probe = KernelMemory.ReadU64(target, probe + KernelMemory.Offset(target, "probe", "next"));
             }
         }
         catch (KdumpDebugException)

@@ -24,17 +24,16 @@ public static class CharDevices
 
     public static IReadOnlyList<CharDevice> Read(KernelTarget target, ICollection<string> problems)
     {
-        var r = new KernelReader(target);
         var chrdevs = target.Objects.Variable("chrdevs");
         var count = (int)Math.Min(chrdevs.UnderlyingType.Count ?? 255, 4096);
         var table = chrdevs.Address!.Value;
-        var next = r.Offset("char_device_struct", "next");
-        var major = r.Offset("char_device_struct", "major");
-        var baseMinor = r.Offset("char_device_struct", "baseminor");
-        var name = r.Offset("char_device_struct", "name");
-        var nameSize = (int)Math.Min(r.MemberSize("char_device_struct", "name"), 256);
-        var hasCdev = r.TryOffset("char_device_struct", "cdev", out var cdevOffset);
-        var ops = r.Offset("cdev", "ops");
+        var next = KernelMemory.Offset(target, "char_device_struct", "next");
+        var major = KernelMemory.Offset(target, "char_device_struct", "major");
+        var baseMinor = KernelMemory.Offset(target, "char_device_struct", "baseminor");
+        var name = KernelMemory.Offset(target, "char_device_struct", "name");
+        var nameSize = (int)Math.Min(KernelMemory.MemberSize(target, "char_device_struct", "name"), 256);
+        var hasCdev = KernelMemory.TryOffset(target, "char_device_struct", "cdev", out var cdevOffset);
+        var ops = KernelMemory.Offset(target, "cdev", "ops");
         var devices = new List<CharDevice>();
         for (var i = 0; i < count; i++)
         {
@@ -42,7 +41,7 @@ public static class CharDevices
             ulong cd;
             try
             {
-                cd = r.U64(table + (ulong)i * 8);
+                cd = KernelMemory.ReadU64(target, table + (ulong)i * 8);
             }
             catch (KdumpDebugException e)
             {
@@ -58,14 +57,14 @@ public static class CharDevices
                 }
                 try
                 {
-                    var m = (int)r.U32(cd + major);
-                    var minor = (int)r.U32(cd + baseMinor);
-                    var cdev = hasCdev ? r.U64(cd + cdevOffset) : 0;
+                    var m = (int)KernelMemory.ReadU32(target, cd + major);
+                    var minor = (int)KernelMemory.ReadU32(target, cd + baseMinor);
+                    var cdev = hasCdev ? KernelMemory.ReadU64(target, cd + cdevOffset) : 0;
                     ulong fops = 0;
-                    if (cdev != 0) fops = r.U64(cdev + ops);
-                    if (fops == 0) (cdev, fops) = SearchCdevMap(r, m, minor, ops, cdev);
-                    devices.Add(new CharDevice(m, minor, r.FixedString(cd + name, nameSize), cdev, fops));
-                    cd = r.U64(cd + next);
+                    if (cdev != 0) fops = KernelMemory.ReadU64(target, cdev + ops);
+                    if (fops == 0) (cdev, fops) = SearchCdevMap(target, m, minor, ops, cdev);
+                    devices.Add(new CharDevice(m, minor, KernelMemory.ReadString(target, cd + name, nameSize), cdev, fops));
+                    cd = KernelMemory.ReadU64(target, cd + next);
                 }
                 catch (KdumpDebugException e)
                 {
@@ -81,28 +80,28 @@ public static class CharDevices
     /// crash's search_cdev_map_probes: the <c>struct probe</c> chain of <c>cdev_map-&gt;probes[major % 255]</c>
     /// whose <c>dev</c> has this major and minor; its <c>data</c> is the cdev. Unreadable entries end the search.
     /// </summary>
-    static (ulong Cdev, ulong Fops) SearchCdevMap(KernelReader r, int major, int minor, ulong opsOffset, ulong cdev)
+    static (ulong Cdev, ulong Fops) SearchCdevMap(KernelTarget target, int major, int minor, ulong opsOffset, ulong cdev)
     {
-        if (r.SymbolAddress("cdev_map") is not { } mapVariable) return (cdev, 0);
+        if (KernelMemory.SymbolAddress(target, "cdev_map") is not { } mapVariable) return (cdev, 0);
         try
         {
-            var map = r.U64(mapVariable);
+            var map = KernelMemory.ReadU64(target, mapVariable);
             if (map == 0) return (cdev, 0);
-            var probes = r.Offset("kobj_map", "probes");
-            var next = r.Offset("probe", "next");
-            var dev = r.Offset("probe", "dev");
-            var data = r.Offset("probe", "data");
-            var probe = r.U64(map + probes + (ulong)(major % 255) * 8);
+            var probes = KernelMemory.Offset(target, "kobj_map", "probes");
+            var next = KernelMemory.Offset(target, "probe", "next");
+            var dev = KernelMemory.Offset(target, "probe", "dev");
+            var data = KernelMemory.Offset(target, "probe", "data");
+            var probe = KernelMemory.ReadU64(target, map + probes + (ulong)(major % 255) * 8);
             var seen = new HashSet<ulong>();
             while (probe != 0 && seen.Add(probe) && seen.Count <= MaxChain)
             {
-                var d = r.U32(probe + dev);
+                var d = KernelMemory.ReadU32(target, probe + dev);
                 if ((int)(d >> MinorBits) == major && (int)(d & ((1u << MinorBits) - 1)) == minor)
                 {
-                    var probeData = r.U64(probe + data);
-                    return probeData == 0 ? (cdev, 0) : (probeData, r.U64(probeData + opsOffset));
+                    var probeData = KernelMemory.ReadU64(target, probe + data);
+                    return probeData == 0 ? (cdev, 0) : (probeData, KernelMemory.ReadU64(target, probeData + opsOffset));
                 }
-                probe = r.U64(probe + next);
+                probe = KernelMemory.ReadU64(target, probe + next);
             }
         }
         catch (KdumpDebugException)

@@ -17,12 +17,7 @@ public static class MountNamespace
     public const int MaxMounts = 1 << 20;
 
     /// <summary><c>task-&gt;nsproxy-&gt;mnt_ns</c>, or 0 for a task without an nsproxy (an exited task).</summary>
-    public static ulong TaskMountNamespace(KernelTarget target, ulong task)
-    {
-        var nsproxy = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "nsproxy"));
-        if (nsproxy == 0) return 0;
-        return KernelMemory.ReadU64(target, nsproxy + KernelMemory.Offset(target, "nsproxy", "mnt_ns"));
-    }
+    public static ulong TaskMountNamespace(KernelTarget target, ulong task) => Nsproxy.TaskNamespace(target, task, "mnt_ns");
 
     /// <summary>The mounts of the namespace at <paramref name="mntNamespace"/>; unreadable ones are reported in <paramref name="problems"/>.</summary>
     public static List<Mount> Mounts(KernelTarget target, ulong mntNamespace, List<string> problems)

@@ -34,7 +34,6 @@ public sealed class MemoryInfo
 
     public static MemoryInfo Read(KernelTarget target)
     {
-        var r = new KernelReader(target);
         var problems = new List<string>();
         ulong? Try(string what, Func<ulong> read)
         {
@@ -49,29 +48,29 @@ public sealed class MemoryInfo
             }
         }
 
-        var total = Try("totalram_pages", () => TotalRamPages(r));
+        var total = Try("totalram_pages", () => TotalRamPages(target));
         (ulong Shared, ulong Slab)? walk = null;
         try
         {
-            walk = WalkPages(r);
+            walk = WalkPages(target);
         }
         catch (KdumpDebugException e)
         {
             problems.Add($"page walk: {e.Message}");
         }
-        var buffers = Try("buffers", () => BlockDevicePages(r, problems));
-        var swapCache = Try("swap cache", () => SwapCachePages(r)) ?? 0;
-        var (hugeTotal, hugeFree) = HugePages(r, problems);
-        var swapTotal = Try("total_swap_pages", () => (ulong)Math.Max(0, (long)r.U64(Symbol(r, "total_swap_pages"))));
+        var buffers = Try("buffers", () => BlockDevicePages(target, problems));
+        var swapCache = Try("swap cache", () => SwapCachePages(target)) ?? 0;
+        var (hugeTotal, hugeFree) = HugePages(target, problems);
+        var swapTotal = Try("total_swap_pages", () => (ulong)Math.Max(0, (long)KernelMemory.ReadU64(target, Symbol(target, "total_swap_pages"))));
         var info = new MemoryInfo
         {
             TotalRam = total,
-            Free = Try("NR_FREE_PAGES", () => GlobalState(r, "vm_zone_stat", "NR_FREE_PAGES")),
+            Free = Try("NR_FREE_PAGES", () => GlobalState(target, "vm_zone_stat", "NR_FREE_PAGES")),
             Shared = walk?.Shared,
             Buffers = buffers,
             Cached = Try("NR_FILE_PAGES", () =>
             {
-                var file = GlobalState(r, "vm_node_stat", "NR_FILE_PAGES");
+                var file = GlobalState(target, "vm_node_stat", "NR_FILE_PAGES");
                 var cached = (long)file - (long)swapCache - (long)(buffers ?? 0);
                 return (ulong)Math.Max(0, cached);
             }),
@@ -79,33 +78,33 @@ public sealed class MemoryInfo
             HugeTotal = hugeTotal,
             HugeFree = hugeFree,
             SwapTotal = swapTotal,
-            SwapFree = Try("nr_swap_pages", () => (ulong)Math.Max(0, (long)r.U64(Symbol(r, "nr_swap_pages")))),
-            CommitLimit = total is { } t ? Try("commit limit", () => CommitLimitPages(r, t, hugeTotal ?? 0, swapTotal ?? 0)) : null,
-            Committed = Try("vm_committed_as", () => (ulong)Math.Max(0, (long)r.U64(Symbol(r, "vm_committed_as") + r.Offset("percpu_counter", "count")))),
+            SwapFree = Try("nr_swap_pages", () => (ulong)Math.Max(0, (long)KernelMemory.ReadU64(target, Symbol(target, "nr_swap_pages")))),
+            CommitLimit = total is { } t ? Try("commit limit", () => CommitLimitPages(target, t, hugeTotal ?? 0, swapTotal ?? 0)) : null,
+            Committed = Try("vm_committed_as", () => (ulong)Math.Max(0, (long)KernelMemory.ReadU64(target, Symbol(target, "vm_committed_as") + KernelMemory.Offset(target, "percpu_counter", "count")))),
             PageSize = 4096,
             Problems = problems,
         };
         return info;
     }
 
-    static ulong Symbol(KernelReader r, string name) =>
-        r.SymbolAddress(name) ?? throw new KdumpDebugException($"no symbol {name} in this kernel");
+    static ulong Symbol(KernelTarget target, string name) =>
+        KernelMemory.SymbolAddress(target, name) ?? throw new KdumpDebugException($"no symbol {name} in this kernel");
 
     /// <summary>
     /// <c>totalram_pages()</c>: the atomic <c>_totalram_pages</c> since v5.0 (commit ca79b0c211af
     /// "mm: convert totalram_pages and totalhigh_pages variables to atomic"), <c>totalram_pages</c> before.
     /// </summary>
-    static ulong TotalRamPages(KernelReader r) =>
-        r.U64(r.SymbolAddress("_totalram_pages") ?? Symbol(r, "totalram_pages"));
+    static ulong TotalRamPages(KernelTarget target) =>
+        KernelMemory.ReadU64(target, KernelMemory.SymbolAddress(target, "_totalram_pages") ?? Symbol(target, "totalram_pages"));
 
     /// <summary>
     /// <c>global_zone_page_state</c>/<c>global_node_page_state</c>: element <paramref name="item"/> of the
     /// atomic_long_t array <paramref name="array"/> (vm_zone_stat, vm_node_stat), negative values read as 0 (include/linux/vmstat.h).
     /// </summary>
-    static ulong GlobalState(KernelReader r, string array, string item)
+    static ulong GlobalState(KernelTarget target, string array, string item)
     {
-        var index = r.Enumerator(item) ?? throw new KdumpDebugException($"no enumerator {item} in the debug info");
-        var value = (long)r.U64(Symbol(r, array) + (ulong)index * 8);
+        var index = KernelMemory.Enumerator(target, item) ?? throw new KdumpDebugException($"no enumerator {item} in the debug info");
+        var value = (long)KernelMemory.ReadU64(target, Symbol(target, array) + (ulong)index * 8);
         return (ulong)Math.Max(0, value);
     }
 
@@ -113,17 +112,17 @@ public sealed class MemoryInfo
     /// <c>nr_blockdev_pages()</c> (block/bdev.c): the page-cache pages of every block device inode on
     /// <c>blockdev_superblock-&gt;s_inodes</c> (<c>inode-&gt;i_mapping-&gt;nrpages</c>).
     /// </summary>
-    static ulong BlockDevicePages(KernelReader r, ICollection<string> problems)
+    static ulong BlockDevicePages(KernelTarget target, ICollection<string> problems)
     {
-        var sb = r.U64(Symbol(r, "blockdev_superblock"));
+        var sb = KernelMemory.ReadU64(target, Symbol(target, "blockdev_superblock"));
         if (sb == 0) return 0;
-        var mapping = r.Offset("inode", "i_mapping");
-        var nrpages = r.Offset("address_space", "nrpages");
+        var mapping = KernelMemory.Offset(target, "inode", "i_mapping");
+        var nrpages = KernelMemory.Offset(target, "address_space", "nrpages");
         ulong total = 0;
-        foreach (var inode in r.ListEntries(sb + r.Offset("super_block", "s_inodes"), "inode", "i_sb_list", 1 << 20, "blockdev_superblock inodes", problems))
+        foreach (var inode in KernelMemory.ListEntries(target, sb + KernelMemory.Offset(target, "super_block", "s_inodes"), "inode", "i_sb_list", 1 << 20, "blockdev_superblock inodes", problems))
         {
-            var m = r.U64(inode + mapping);
-            if (m != 0) total += r.U64(m + nrpages);
+            var m = KernelMemory.ReadU64(target, inode + mapping);
+            if (m != 0) total += KernelMemory.ReadU64(target, m + nrpages);
         }
         return total;
     }
@@ -132,12 +131,12 @@ public sealed class MemoryInfo
     /// <c>total_swapcache_pages()</c> (mm/swap_state.c): the pages of every <c>swapper_spaces[i]</c>
     /// array of <c>nr_swapper_spaces[i]</c> address spaces; 0 without swap.
     /// </summary>
-    static ulong SwapCachePages(KernelReader r)
+    static ulong SwapCachePages(KernelTarget target)
     {
-        if (r.Target.Objects.TryVariable("swapper_spaces", out var spaces) && r.Target.Objects.TryVariable("nr_swapper_spaces", out var counts))
+        if (target.Objects.TryVariable("swapper_spaces", out var spaces) && target.Objects.TryVariable("nr_swapper_spaces", out var counts))
         {
-            var size = r.SizeOf("address_space");
-            var nrpages = r.Offset("address_space", "nrpages");
+            var size = KernelMemory.SizeOf(target, "address_space");
+            var nrpages = KernelMemory.Offset(target, "address_space", "nrpages");
             ulong total = 0;
             var n = (long)(spaces.UnderlyingType.Count ?? 0);
             for (var i = 0L; i < n; i++)
@@ -145,7 +144,7 @@ public sealed class MemoryInfo
                 var array = spaces.Index(i).ReadUnsigned();
                 var count = counts.Index(i).ReadUnsigned();
                 if (array == 0 || count > 1 << 20) continue;
-                for (ulong j = 0; j < count; j++) total += r.U64(array + j * size + nrpages);
+                for (ulong j = 0; j < count; j++) total += KernelMemory.ReadU64(target, array + j * size + nrpages);
             }
             return total;
         }
@@ -156,12 +155,12 @@ public sealed class MemoryInfo
     /// Huge pages: for each of the first <c>hugetlb_max_hstate</c> <c>hstates[]</c>, <c>nr_huge_pages</c>
     /// and <c>free_huge_pages</c> times <c>1 &lt;&lt; order</c> (crash's get_hugetlb_total_pages); 0 without CONFIG_HUGETLB_PAGE.
     /// </summary>
-    static (ulong? Total, ulong? Free) HugePages(KernelReader r, ICollection<string> problems)
+    static (ulong? Total, ulong? Free) HugePages(KernelTarget target, ICollection<string> problems)
     {
-        if (!r.Target.Objects.TryVariable("hstates", out var hstates)) return (0, 0);
+        if (!target.Objects.TryVariable("hstates", out var hstates)) return (0, 0);
         try
         {
-            var max = r.Target.Objects.TryVariable("hugetlb_max_hstate", out var m) ? (long)m.ReadUnsigned() : (long)(hstates.UnderlyingType.Count ?? 0);
+            var max = target.Objects.TryVariable("hugetlb_max_hstate", out var m) ? (long)m.ReadUnsigned() : (long)(hstates.UnderlyingType.Count ?? 0);
             ulong total = 0, free = 0;
             for (var i = 0L; i < Math.Min(max, (long)(hstates.UnderlyingType.Count ?? 0)); i++)
             {
@@ -183,14 +182,14 @@ public sealed class MemoryInfo
     /// <c>vm_commit_limit()</c> (mm/util.c): <c>sysctl_overcommit_kbytes</c> in pages when set, else
     /// <c>(totalram - hugetlb) * sysctl_overcommit_ratio / 100</c>; plus <c>total_swap_pages</c>.
     /// </summary>
-    static ulong CommitLimitPages(KernelReader r, ulong total, ulong huge, ulong swap)
+    static ulong CommitLimitPages(KernelTarget target, ulong total, ulong huge, ulong swap)
     {
         ulong allowed;
-        var kbytes = r.SymbolAddress("sysctl_overcommit_kbytes") is { } k ? r.U64(k) : 0;
+        var kbytes = KernelMemory.SymbolAddress(target, "sysctl_overcommit_kbytes") is { } k ? KernelMemory.ReadU64(target, k) : 0;
         if (kbytes != 0) allowed = kbytes >> 2;
         else
         {
-            var ratio = r.U32(Symbol(r, "sysctl_overcommit_ratio"));
+            var ratio = KernelMemory.ReadU32(target, Symbol(target, "sysctl_overcommit_ratio"));
             allowed = (total - Math.Min(total, huge)) * ratio / 100;
         }
         return allowed + swap;
@@ -202,19 +201,19 @@ public sealed class MemoryInfo
     /// SPARSEMEM_VMEMMAP) is not PG_reserved and has <c>_refcount &gt; 1</c>, and those flagged PG_slab. Holes in the span have no
     /// mapped struct pages and are skipped a chunk at a time.
     /// </summary>
-    static (ulong Shared, ulong Slab) WalkPages(KernelReader r)
+    static (ulong Shared, ulong Slab) WalkPages(KernelTarget target)
     {
-        var vmemmap = r.U64(Symbol(r, "vmemmap_base"));
-        var pageSize = r.SizeOf("page");
-        var flagsOffset = r.Offset("page", "flags");
+        var vmemmap = KernelMemory.ReadU64(target, Symbol(target, "vmemmap_base"));
+        var pageSize = KernelMemory.SizeOf(target, "page");
+        var flagsOffset = KernelMemory.Offset(target, "page", "flags");
         // Since v4.6 (commit 0139aa7b7fa1 "mm: rename _count, field of the struct page, to _refcount").
-        var countOffset = r.TryOffset("page", "_refcount", out var rc) ? rc : r.Offset("page", "_count");
-        var reserved = r.Enumerator("PG_reserved") ?? throw new KdumpDebugException("no enumerator PG_reserved in the debug info");
-        var slabFlag = r.Enumerator("PG_slab") ?? throw new KdumpDebugException("no enumerator PG_slab in the debug info");
+        var countOffset = KernelMemory.TryOffset(target, "page", "_refcount", out var rc) ? rc : KernelMemory.Offset(target, "page", "_count");
+        var reserved = KernelMemory.Enumerator(target, "PG_reserved") ?? throw new KdumpDebugException("no enumerator PG_reserved in the debug info");
+        var slabFlag = KernelMemory.Enumerator(target, "PG_slab") ?? throw new KdumpDebugException("no enumerator PG_slab in the debug info");
         const int chunkPages = 64;
         var buffer = new byte[chunkPages * (int)pageSize];
         ulong shared = 0, slab = 0;
-        foreach (var (start, span) in NodeSpans(r))
+        foreach (var (start, span) in NodeSpans(target))
         {
             for (var pfn = start; pfn < start + span; pfn += chunkPages)
             {
@@ -222,7 +221,7 @@ public sealed class MemoryInfo
                 var bytes = buffer.AsSpan(0, n * (int)pageSize);
                 try
                 {
-                    r.Target.ReadVirtual(vmemmap + pfn * pageSize, bytes);
+                    target.ReadVirtual(vmemmap + pfn * pageSize, bytes);
                 }
                 catch (KdumpDebugException)
                 {
@@ -242,19 +241,19 @@ public sealed class MemoryInfo
     }
 
     /// <summary>(node_start_pfn, node_spanned_pages) of each node: <c>node_data[]</c> (NUMA) or <c>contig_page_data</c>.</summary>
-    static List<(ulong Start, ulong Span)> NodeSpans(KernelReader r)
+    static List<(ulong Start, ulong Span)> NodeSpans(KernelTarget target)
     {
-        var start = r.Offset("pglist_data", "node_start_pfn");
-        var spanned = r.Offset("pglist_data", "node_spanned_pages");
+        var start = KernelMemory.Offset(target, "pglist_data", "node_start_pfn");
+        var spanned = KernelMemory.Offset(target, "pglist_data", "node_spanned_pages");
         var nodes = new List<ulong>();
-        if (r.Target.Objects.TryVariable("node_data", out var nodeData))
+        if (target.Objects.TryVariable("node_data", out var nodeData))
         {
             var n = (long)(nodeData.UnderlyingType.Count ?? 1);
             for (var i = 0L; i < n; i++)
                 if (nodeData.Index(i).ReadUnsigned() is var p and not 0) nodes.Add(p);
         }
-        else nodes.Add(Symbol(r, "contig_page_data"));
+        else nodes.Add(Symbol(target, "contig_page_data"));
         const ulong maxPfn = 1UL << 40;
-        return nodes.Select(p => (r.U64(p + start), Math.Min(r.U64(p + spanned), maxPfn))).ToList();
+        return nodes.Select(p => (KernelMemory.ReadU64(target, p + start), Math.Min(KernelMemory.ReadU64(target, p + spanned), maxPfn))).ToList();
     }
 }

@@ -66,8 +66,7 @@ public sealed class MapleTree
 
     int Off(string type, string member) => (int)KernelMemory.Offset(_layouts, type, member);
 
-    int Count(string type, string member) =>
-        _layouts.TryGetMemberSize(type, member, out var size) ? (int)(size / 8) : throw new KdumpDebugException($"struct {type}: no member {member}");
+    int Count(string type, string member) => (int)(KernelMemory.MemberSize(_layouts, type, member) / 8);
 
     /// <summary>
     /// Every entry of the tree at <paramref name="tree"/> (a <c>struct maple_tree</c>).

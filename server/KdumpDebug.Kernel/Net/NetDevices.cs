@@ -25,23 +25,22 @@ public static class NetDevices
     /// </summary>
     public static IReadOnlyList<NetDevice> ForEachNetdev(KernelTarget target, ICollection<string> problems, ulong? net = null)
     {
-        var r = new KernelReader(target);
         ulong head;
-        if (net is { } ns) head = ns + r.Offset("net", "dev_base_head");
-        else if (r.SymbolAddress("dev_base_head") is { } global) head = global;
-        else if (r.SymbolAddress("init_net") is { } initNet) head = initNet + r.Offset("net", "dev_base_head");
+        if (net is { } ns) head = ns + KernelMemory.Offset(target, "net", "dev_base_head");
+        else if (KernelMemory.SymbolAddress(target, "dev_base_head") is { } global) head = global;
+        else if (KernelMemory.SymbolAddress(target, "init_net") is { } initNet) head = initNet + KernelMemory.Offset(target, "net", "dev_base_head");
         else throw new KdumpDebugException("neither init_net nor dev_base_head is in this kernel");
 
-        var nameOffset = r.Offset("net_device", "name");
-        var nameSize = (int)Math.Min(r.MemberSize("net_device", "name"), 256);
-        var ipPtr = r.Offset("net_device", "ip_ptr");
+        var nameOffset = KernelMemory.Offset(target, "net_device", "name");
+        var nameSize = (int)Math.Min(KernelMemory.MemberSize(target, "net_device", "name"), 256);
+        var ipPtr = KernelMemory.Offset(target, "net_device", "ip_ptr");
         var devices = new List<NetDevice>();
-        foreach (var dev in r.ListEntries(head, "net_device", "dev_list", MaxDevices, "net_device list", problems))
+        foreach (var dev in KernelMemory.ListEntries(target, head, "net_device", "dev_list", MaxDevices, "net_device list", problems))
         {
             try
             {
-                var name = r.FixedString(dev + nameOffset, nameSize);
-                devices.Add(new NetDevice(dev, name, Ipv4Addresses(r, r.U64(dev + ipPtr), problems, name)));
+                var name = KernelMemory.ReadString(target, dev + nameOffset, nameSize);
+                devices.Add(new NetDevice(dev, name, Ipv4Addresses(target, KernelMemory.ReadU64(target, dev + ipPtr), problems, name)));
             }
             catch (KdumpDebugException e)
             {
@@ -52,21 +51,16 @@ public static class NetDevices
     }
 
     /// <summary>A task's network namespace: <c>task-&gt;nsproxy-&gt;net_ns</c> (0 for a task that has exited its namespaces).</summary>
-    public static ulong TaskNetNamespace(KernelTarget target, ulong task)
-    {
-        var r = new KernelReader(target);
-        var nsproxy = r.U64(task + r.Offset("task_struct", "nsproxy"));
-        return nsproxy == 0 ? 0 : r.U64(nsproxy + r.Offset("nsproxy", "net_ns"));
-    }
+    public static ulong TaskNetNamespace(KernelTarget target, ulong task) => Nsproxy.TaskNamespace(target, task, "net_ns");
 
-    static List<string> Ipv4Addresses(KernelReader r, ulong inDevice, ICollection<string> problems, string device)
+    static List<string> Ipv4Addresses(KernelTarget target, ulong inDevice, ICollection<string> problems, string device)
     {
         var addresses = new List<string>();
         if (inDevice == 0) return addresses;
         var seen = new HashSet<ulong>();
-        var ifa = r.U64(inDevice + r.Offset("in_device", "ifa_list"));
-        var next = r.Offset("in_ifaddr", "ifa_next");
-        var address = r.Offset("in_ifaddr", "ifa_address");
+        var ifa = KernelMemory.ReadU64(target, inDevice + KernelMemory.Offset(target, "in_device", "ifa_list"));
+        var next = KernelMemory.Offset(target, "in_ifaddr", "ifa_next");
+        var address = KernelMemory.Offset(target, "in_ifaddr", "ifa_address");
         while (ifa != 0)
         {
             if (!seen.Add(ifa) || addresses.Count >= MaxAddresses)
@@ -74,8 +68,8 @@ public static class NetDevices
                 problems.Add($"{device}: the in_ifaddr list loops at {ifa:x}; stopped there");
                 break;
             }
-            addresses.Add(Inet.NtoA(r.U32(ifa + address)));
-            ifa = r.U64(ifa + next);
+            addresses.Add(Inet.NtoA(KernelMemory.ReadU32(target, ifa + address)));
+            ifa = KernelMemory.ReadU64(target, ifa + next);
         }
         return addresses;
     }

@@ -46,8 +46,7 @@ public static class TaskSockets
     public static IReadOnlyList<SocketInfo> ForTask(KernelTarget target, ulong task, ICollection<string> problems)
     {
         var result = new List<SocketInfo>();
-        var reader = new KernelReader(target);
-        var files = reader.U64(task + reader.Offset("task_struct", "files"));
+        var files = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "files"));
         foreach (var (fd, file, error) in FdTable.ForEachOpenFd(target, files))
         {
             if (error is not null)
@@ -70,51 +69,50 @@ public static class TaskSockets
     /// <summary>The socket behind an open file, or null when the file is not a socket.</summary>
     public static SocketInfo? Read(KernelTarget target, int fd, ulong file)
     {
-        var r = new KernelReader(target);
-        var inode = FileInode(r, file);
+        var inode = FileInode(target, file);
         if (inode == 0) return null;
-        var mode = r.U16(inode + r.Offset("inode", "i_mode"));
+        var mode = KernelMemory.ReadU16(target, inode + KernelMemory.Offset(target, "inode", "i_mode"));
         if ((mode & SIfMt) != SIfSock) return null;
-        var socket = inode - r.Offset("socket_alloc", "vfs_inode");
-        var sk = r.U64(socket + r.Offset("socket", "sk"));
+        var socket = inode - KernelMemory.Offset(target, "socket_alloc", "vfs_inode");
+        var sk = KernelMemory.ReadU64(target, socket + KernelMemory.Offset(target, "socket", "sk"));
         if (sk == 0) return new SocketInfo(fd, socket, 0, 0, 0, 0, null, null, 0, null, 0, null, 0);
 
-        var family = r.U16(sk + r.Offset("sock", "__sk_common.skc_family"));
-        var type = r.U16(sk + r.Offset("sock", "sk_type"));
-        var state = r.U8(sk + r.Offset("sock", "__sk_common.skc_state"));
+        var family = KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_family"));
+        var type = KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "sock", "sk_type"));
+        var state = KernelMemory.ReadU8(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_state"));
         string? local = null, remote = null, path = null;
         int localPort = 0, remotePort = 0;
         ulong peer = 0;
         switch (family)
         {
             case AfInet:
-                local = Inet.NtoA(r.U32(sk + r.Offset("sock", "__sk_common.skc_rcv_saddr")));
-                remote = Inet.NtoA(r.U32(sk + r.Offset("sock", "__sk_common.skc_daddr")));
-                localPort = Inet.NtoHs(r.U16(sk + r.Offset("inet_sock", "inet_sport")));
-                remotePort = Inet.NtoHs(r.U16(sk + r.Offset("sock", "__sk_common.skc_dport")));
+                local = Inet.NtoA(KernelMemory.ReadU32(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_rcv_saddr")));
+                remote = Inet.NtoA(KernelMemory.ReadU32(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_daddr")));
+                localPort = Inet.NtoHs(KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "inet_sock", "inet_sport")));
+                remotePort = Inet.NtoHs(KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_dport")));
                 break;
-            case AfInet6 when r.TryOffset("sock", "__sk_common.skc_v6_rcv_saddr", out var v6Local):
-                local = Inet.Ipv6(r.Bytes(sk + v6Local, 16));
-                remote = Inet.Ipv6(r.Bytes(sk + r.Offset("sock", "__sk_common.skc_v6_daddr"), 16));
-                localPort = Inet.NtoHs(r.U16(sk + r.Offset("inet_sock", "inet_sport")));
-                remotePort = Inet.NtoHs(r.U16(sk + r.Offset("sock", "__sk_common.skc_dport")));
+            case AfInet6 when KernelMemory.TryOffset(target, "sock", "__sk_common.skc_v6_rcv_saddr", out var v6Local):
+                local = Inet.Ipv6(KernelMemory.ReadBytes(target, sk + v6Local, 16));
+                remote = Inet.Ipv6(KernelMemory.ReadBytes(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_v6_daddr"), 16));
+                localPort = Inet.NtoHs(KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "inet_sock", "inet_sport")));
+                remotePort = Inet.NtoHs(KernelMemory.ReadU16(target, sk + KernelMemory.Offset(target, "sock", "__sk_common.skc_dport")));
                 break;
             case AfUnix:
-                (path, peer) = UnixEndpoint(r, sk);
+                (path, peer) = UnixEndpoint(target, sk);
                 break;
         }
-        return new SocketInfo(fd, socket, sk, family, type, state, StateName(r, family, state), local, localPort, remote, remotePort, path, peer);
+        return new SocketInfo(fd, socket, sk, family, type, state, StateName(target, family, state), local, localPort, remote, remotePort, path, peer);
     }
 
     /// <summary>
     /// <c>file_inode(file)</c>: <c>file-&gt;f_inode</c> since v3.9 (commit dd37978c50bc "cache the
     /// value of file_inode() in struct file"), before that <c>file-&gt;f_path.dentry-&gt;d_inode</c>.
     /// </summary>
-    static ulong FileInode(KernelReader r, ulong file)
+    static ulong FileInode(KernelTarget target, ulong file)
     {
-        if (r.TryOffset("file", "f_inode", out var fInode)) return r.U64(file + fInode);
-        var dentry = r.U64(file + r.Offset("file", "f_path.dentry"));
-        return dentry == 0 ? 0 : r.U64(dentry + r.Offset("dentry", "d_inode"));
+        if (KernelMemory.TryOffset(target, "file", "f_inode", out var fInode)) return KernelMemory.ReadU64(target, file + fInode);
+        var dentry = KernelMemory.ReadU64(target, file + KernelMemory.Offset(target, "file", "f_path.dentry"));
+        return dentry == 0 ? 0 : KernelMemory.ReadU64(target, dentry + KernelMemory.Offset(target, "dentry", "d_inode"));
     }
 
     /// <summary>
@@ -122,20 +120,19 @@ public static class TaskSockets
     /// and a <c>struct sockaddr_un name[]</c> whose <c>sun_path</c> follows the 2-byte family; a
     /// leading NUL marks an abstract name, shown as <c>@</c> like ss(8)) and <c>unix_sk(sk)-&gt;peer</c>.
     /// </summary>
-    static (string? Path, ulong Peer) UnixEndpoint(KernelReader r, ulong sk)
+    static (string? Path, ulong Peer) UnixEndpoint(KernelTarget target, ulong sk)
     {
-        var peer = r.TryOffset("unix_sock", "peer", out var peerOffset) ? r.U64(sk + peerOffset) : 0;
-        var addr = r.U64(sk + r.Offset("unix_sock", "addr"));
+        var peer = KernelMemory.TryOffset(target, "unix_sock", "peer", out var peerOffset) ? KernelMemory.ReadU64(target, sk + peerOffset) : 0;
+        var addr = KernelMemory.ReadU64(target, sk + KernelMemory.Offset(target, "unix_sock", "addr"));
         if (addr == 0) return (null, peer);
-        var len = (int)r.U32(addr + r.Offset("unix_address", "len"));
-        var nameOffset = r.Offset("unix_address", "name");
+        var len = (int)KernelMemory.ReadU32(target, addr + KernelMemory.Offset(target, "unix_address", "len"));
+        var nameOffset = KernelMemory.Offset(target, "unix_address", "name");
         const int sunFamilySize = 2, maxSunPath = 108;
         var pathLength = Math.Clamp(len - sunFamilySize, 0, maxSunPath);
         if (pathLength == 0) return (null, peer);
-        var bytes = r.Bytes(addr + nameOffset + sunFamilySize, pathLength);
+        var bytes = KernelMemory.ReadBytes(target, addr + nameOffset + sunFamilySize, pathLength);
         if (bytes[0] == 0) return ("@" + System.Text.Encoding.UTF8.GetString(bytes, 1, bytes.Length - 1).TrimEnd('\0'), peer);
-        var end = Array.IndexOf(bytes, (byte)0);
-        return (System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end), peer);
+        return (KernelMemory.DecodeCString(bytes), peer);
     }
 
     /// <summary>
@@ -143,10 +140,10 @@ public static class TaskSockets
     /// numbers (include/net/tcp_states.h: unix sockets are TCP_LISTEN, TCP_ESTABLISHED or
     /// TCP_CLOSE), from the kernel's anonymous enum of <c>TCP_*</c> enumerators; null for other families.
     /// </summary>
-    static string? StateName(KernelReader r, int family, int state)
+    static string? StateName(KernelTarget target, int family, int state)
     {
         if (family is not (AfInet or AfInet6 or AfUnix)) return null;
-        if (!r.Target.Objects.Types.TryFindEnumerator("TCP_ESTABLISHED", out var enumType, out _)) return null;
+        if (!target.Objects.Types.TryFindEnumerator("TCP_ESTABLISHED", out var enumType, out _)) return null;
         foreach (var e in enumType.Enumerators)
             if (e.Value == state && e.Name.StartsWith("TCP_", StringComparison.Ordinal) && e.Name != "TCP_MAX_STATES")
                 return e.Name["TCP_".Length..];
