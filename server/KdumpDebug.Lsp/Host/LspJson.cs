@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace KdumpDebug.Lsp.Host;
+
+/// <summary>
+/// The System.Text.Json options of the connection: protocol names come from the generated
+/// <c>[JsonPropertyName]</c>s, absent optional properties are left out (LSP clients treat a null
+/// differently from a missing property), and <c>object</c>-typed union properties are written as
+/// their runtime type (read back as JsonElement).
+/// </summary>
+public static class LspJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create() => new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Clients add properties of newer protocol versions; unknown ones are ignored.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+    };
+
+    /// <summary>Reads a union member (a JsonElement after deserialization) as <typeparamref name="T"/>; null when it is not one.</summary>
+    public static T? As<T>(object? value) where T : class
+    {
+        try
+        {
+            return value switch
+            {
+                T t => t,
+                JsonElement { ValueKind: JsonValueKind.Object } e => e.Deserialize<T>(Options),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

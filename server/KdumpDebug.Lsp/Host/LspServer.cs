@@ -1,0 +1,49 @@
+using StreamJsonRpc;
+
+namespace KdumpDebug.Lsp.Host;
+
+/// <summary>
+/// The language server on a pair of streams (standard input/output for <c>kdumpdebug lsp</c>, an
+/// in-memory duplex stream in tests): LSP's <c>Content-Length</c> framing
+/// (<see cref="HeaderDelimitedMessageHandler"/>), System.Text.Json with <see cref="LspJson"/>,
+/// <c>$/cancelRequest</c> cancellation (StreamJsonRpc's default), and an <see cref="LspSession"/>
+/// as the target. Messages are dispatched in arrival order, one at a time; a request that waits
+/// for the kernel to open yields, so document notifications keep flowing.
+/// </summary>
+public sealed class LspServer : IDisposable
+{
+    private readonly JsonRpc _rpc;
+    private readonly SerialSynchronizationContext _context = new();
+
+    public LspServer(Stream input, Stream output, TextWriter? log = null)
+    {
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = LspJson.Options };
+        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter));
+        Session = new LspSession(log);
+        Session.Attach(_rpc);
+        _rpc.SynchronizationContext = _context;
+        _rpc.AddLocalRpcTarget(Session, new JsonRpcTargetOptions { DisposeOnDisconnect = false });
+        _rpc.StartListening();
+    }
+
+    public LspSession Session { get; }
+
+    /// <summary>
+    /// Runs until the client sends <c>exit</c> or closes the input. Returns the exit code LSP
+    /// asks for: 0 after <c>shutdown</c>, 1 without it.
+    /// </summary>
+    public async Task<int> RunAsync()
+    {
+        await Task.WhenAny(_rpc.Completion, Session.Exited);
+        _rpc.Dispose();
+        _context.Complete();
+        return Session.ShutdownRequested ? 0 : 1;
+    }
+
+    public void Dispose()
+    {
+        _rpc.Dispose();
+        _context.Complete();
+        Session.Dispose();
+    }
+}
