@@ -69,9 +69,6 @@ public sealed partial class KdumpConfService : LanguageService
             result.Add(Problem(path.Line, path.Directive, DiagnosticSeverity.Information, "path is ignored for a raw dump target"));
         if (seen.TryGetValue("core_collector", out var collector))
             CheckCoreCollector(collector, target, result);
-        else if (target?.Directive.Text is "ssh" or "raw")
-            result.Add(Problem(target.Line, target.Directive, DiagnosticSeverity.Information,
-                $"no core_collector: the default for {target.Directive.Text} targets is `makedumpfile -F -l --message-level 7 -d 31`"));
         return result.Count > MaxDiagnostics ? result.GetRange(0, MaxDiagnostics) : result;
     }
 
