@@ -14,7 +14,7 @@ namespace KdumpDebug.Lsp.Tests;
 /// notifications collected per document. Every wait is time-limited, so a hung server fails the
 /// test instead of the run.
 /// </summary>
-sealed class LspTestClient : IAsyncDisposable
+public sealed class LspTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 

@@ -50,14 +50,17 @@ public static class KernelHover
             var sb = new StringBuilder("```c\n").Append(TypePrinter.Declaration(variable.Type, name)).Append(";\n```\n\n");
             var size = variable.Type.Unqualified().Size;
             if (size is { } s) sb.Append($"size {s} (0x{s:x}) bytes");
-            if (variable.Address is { } link)
-            {
-                var address = kernel.Target?.RelocateLinkAddress(link) ?? link;
-                sb.Append(size is null ? "" : ", ").Append(CultureInfo.InvariantCulture, $"at {address:x}");
-            }
+            ulong? address = variable.Address is { } link ? kernel.Target?.RelocateLinkAddress(link) ?? link : null;
+            // Some globals have no DWARF location (x86-64's jiffies is a linker-script alias of
+            // jiffies_64): the ELF symbol has the address.
+            if (address is null && kernel.Target is { } target && target.TryLookupSymbol(name, out var symbol)) address = symbol.Address;
+            else if (address is null && kernel.Vmlinux.Symbols.TryLookup(name, out var elf)) address = elf.Address;
+            if (address is { } at) sb.Append(size is null ? "" : ", ").Append(CultureInfo.InvariantCulture, $"at {at:x}");
             if (withValue && kernel.Session is not null)
             {
                 var output = kernel.Run("p " + name);
+                // p numbers each value ($1, $2...); in a hover the number means nothing.
+                if (output is not null) output = System.Text.RegularExpressions.Regex.Replace(output, @"^(\S+ = )\$\d+ = ", "$1");
                 if (!string.IsNullOrWhiteSpace(output))
                     sb.Append("\n\nValue in the dump:\n```\n").Append(Cut(output.TrimEnd('\n') + "\n")).Append("```");
             }
