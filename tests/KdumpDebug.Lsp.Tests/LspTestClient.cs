@@ -16,7 +16,7 @@ namespace KdumpDebug.Lsp.Tests;
 /// </summary>
 public sealed class LspTestClient : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     private readonly LspServer _server;
     private readonly JsonRpc _rpc;

@@ -20,6 +20,7 @@ public static class LspJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // Clients add properties of newer protocol versions; unknown ones are ignored.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        Converters = { new LenientStringConverter() },
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
         {
             Modifiers = { info => { foreach (var p in info.Properties) p.IsRequired = false; } },

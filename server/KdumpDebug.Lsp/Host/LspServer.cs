@@ -19,6 +19,12 @@ public sealed class LspServer : IDisposable
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = LspJson.Options };
         _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter));
+        // StreamJsonRpc's own warnings (a message it could not dispatch) go to the log too.
+        if (log is not null)
+            _rpc.TraceSource = new System.Diagnostics.TraceSource("kdumpdebug-lsp", System.Diagnostics.SourceLevels.Warning)
+            {
+                Listeners = { new System.Diagnostics.TextWriterTraceListener(log) },
+            };
         Session = new LspSession(log);
         Session.Attach(_rpc);
         _rpc.SynchronizationContext = _context;
