@@ -41,9 +41,23 @@ public sealed class LspServer : IDisposable
     public async Task<int> RunAsync()
     {
         await Task.WhenAny(_rpc.Completion, Session.Exited);
+        if (!_rpc.Completion.IsCompleted)
+        {
+            // exit arrived: let the answers to the messages before it go out first (a client that
+            // sends exit without waiting for the shutdown answer still gets it).
+            await Task.WhenAny(DrainTwiceAsync(), Task.Delay(TimeSpan.FromSeconds(2)));
+        }
         _rpc.Dispose();
         _context.Complete();
         return Session.ShutdownRequested ? 0 : 1;
+    }
+
+    private async Task DrainTwiceAsync()
+    {
+        // Twice: a handler's answer is sent by a continuation the first drain may have queued.
+        await _context.DrainAsync();
+        await _context.DrainAsync();
+        await Task.Delay(50);
     }
 
     public void Dispose()
