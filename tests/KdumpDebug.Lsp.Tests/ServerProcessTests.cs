@@ -41,6 +41,29 @@ public class ServerProcessTests
         return messages;
     }
 
+    /// <summary>Reads one framed message from standard output (null at its end).</summary>
+    static JsonElement? ReadMessage(Stream stdout, MemoryStream transcript)
+    {
+        var header = new List<byte>();
+        while (header.Count < 4 || header[^4] != '\r' || header[^3] != '\n' || header[^2] != '\r' || header[^1] != '\n')
+        {
+            var b = stdout.ReadByte();
+            if (b < 0) return null;
+            header.Add((byte)b);
+        }
+        var length = int.Parse(Encoding.ASCII.GetString(header.ToArray()).Trim().Split(':')[1]);
+        var body = new byte[length];
+        stdout.ReadExactly(body);
+        transcript.Write(header.ToArray());
+        transcript.Write(body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Runs <c>kdumpdebug lsp</c> and sends the messages as a client does: after a request, it
+    /// waits for that request's answer before sending the next message. Returns the exit code,
+    /// everything standard output held (parsed as framed messages) and standard error.
+    /// </summary>
     static (int ExitCode, List<JsonElement> Messages, string StandardError) Run(params object[] messages)
     {
         var info = new ProcessStartInfo(Executable(), "lsp")
@@ -51,18 +74,29 @@ public class ServerProcessTests
             UseShellExecute = false,
         };
         using var process = Process.Start(info)!;
-        var stdout = new MemoryStream();
-        var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
-        foreach (var m in messages) process.StandardInput.BaseStream.Write(Frame(m));
-        process.StandardInput.BaseStream.Flush();
-        if (!process.WaitForExit(60_000))
+        var stdout = process.StandardOutput.BaseStream;
+        var transcript = new MemoryStream();
+        var reading = Task.Run(() =>
+        {
+            foreach (var m in messages)
+            {
+                process.StandardInput.BaseStream.Write(Frame(m));
+                process.StandardInput.BaseStream.Flush();
+                var json = JsonSerializer.SerializeToElement(m);
+                if (!json.TryGetProperty("id", out var id)) continue;
+                while (ReadMessage(stdout, transcript) is { } answer)
+                    if (answer.TryGetProperty("id", out var got) && got.GetInt32() == id.GetInt32()) break;
+            }
+            // The rest of standard output, up to the end.
+            while (ReadMessage(stdout, transcript) is not null) { }
+        });
+        if (!reading.Wait(60_000) || !process.WaitForExit(60_000))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail("kdumpdebug lsp did not exit within 60 s");
+            Assert.Fail("kdumpdebug lsp did not answer or exit within 60 s");
         }
-        copy.Wait(10_000);
-        return (process.ExitCode, Messages(stdout.ToArray()), stderr.Result);
+        return (process.ExitCode, Messages(transcript.ToArray()), stderr.Result);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace KdumpDebug.Lsp.Host;
 /// <summary>
 /// The language server on a pair of streams (standard input/output for <c>kdumpdebug lsp</c>, an
 /// in-memory duplex stream in tests): LSP's <c>Content-Length</c> framing
-/// (<see cref="HeaderDelimitedMessageHandler"/>), System.Text.Json with <see cref="LspJson"/>,
+/// (<see cref="LspMessageHandler"/>), System.Text.Json with <see cref="LspJson"/>,
 /// <c>$/cancelRequest</c> cancellation (StreamJsonRpc's default), and an <see cref="LspSession"/>
 /// as the target. Messages are dispatched in arrival order, one at a time; a request that waits
 /// for the kernel to open yields, so document notifications keep flowing.
@@ -13,12 +13,14 @@ namespace KdumpDebug.Lsp.Host;
 public sealed class LspServer : IDisposable
 {
     private readonly JsonRpc _rpc;
+    private readonly LspMessageHandler _handler;
     private readonly SerialSynchronizationContext _context = new();
 
     public LspServer(Stream input, Stream output, TextWriter? log = null)
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = LspJson.Options };
-        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter));
+        _handler = new LspMessageHandler(output, input, formatter);
+        _rpc = new JsonRpc(_handler);
         // StreamJsonRpc's own warnings (a message it could not dispatch) go to the log too.
         if (log is not null)
             _rpc.TraceSource = new System.Diagnostics.TraceSource("kdumpdebug-lsp", System.Diagnostics.SourceLevels.Warning)
@@ -45,19 +47,12 @@ public sealed class LspServer : IDisposable
         {
             // exit arrived: let the answers to the messages before it go out first (a client that
             // sends exit without waiting for the shutdown answer still gets it).
-            await Task.WhenAny(DrainTwiceAsync(), Task.Delay(TimeSpan.FromSeconds(2)));
+            // Diagnostics of documents opened before exit are sent too.
+            await Task.WhenAll(_handler.AnsweredAsync(TimeSpan.FromSeconds(5)), Session.IdleAsync(TimeSpan.FromSeconds(5)));
         }
         _rpc.Dispose();
         _context.Complete();
         return Session.ShutdownRequested ? 0 : 1;
-    }
-
-    private async Task DrainTwiceAsync()
-    {
-        // Twice: a handler's answer is sent by a continuation the first drain may have queued.
-        await _context.DrainAsync();
-        await _context.DrainAsync();
-        await Task.Delay(50);
     }
 
     public void Dispose()

@@ -173,9 +173,31 @@ public sealed class LspSession : IDisposable
         }
     }
 
+    private int _publishing;
+
+    /// <summary>Waits (at most <paramref name="limit"/>) until no diagnostics are being computed or sent.</summary>
+    public async Task IdleAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Volatile.Read(ref _publishing) > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+    }
+
     private async Task PublishAsync(TextDocument document)
     {
         if (!_services.TryGetValue(document.Kind, out var service)) return;
+        Interlocked.Increment(ref _publishing);
+        try
+        {
+            await PublishCoreAsync(document, service);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _publishing);
+        }
+    }
+
+    private async Task PublishCoreAsync(TextDocument document, LanguageService service)
+    {
         var kernelTask = _workspace.OpenAsync();
         var kernel = kernelTask.IsCompletedSuccessfully ? kernelTask.Result : null;
         List<Diagnostic> diagnostics;

@@ -22,14 +22,6 @@ public sealed class SerialSynchronizationContext : SynchronizationContext
 
     public override SynchronizationContext CreateCopy() => this;
 
-    /// <summary>Completes when every callback posted before this call (and those they post meanwhile, in order) has run.</summary>
-    public Task DrainAsync()
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(_ => done.TrySetResult(), null);
-        return done.Task;
-    }
-
     /// <summary>Stops the worker after the callbacks already posted.</summary>
     public void Complete() => _queue.Writer.TryComplete();
 
