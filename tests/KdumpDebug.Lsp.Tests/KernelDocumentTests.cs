@@ -64,6 +64,16 @@ public class KernelDocumentTests(KernelFixture fixture) : IClassFixture<KernelFi
     }
 
     [FixtureFact]
+    public async Task HoverOnAFunctionShowsItsPrototype()
+    {
+        var client = fixture.Client;
+        const string uri = "file:///src/show5.c";
+        await client.OpenAsync(uri, "c", "void f(void)\n{\n\tsysrq_handle_crash(0);\n}\n");
+        // crash: whatis sysrq_handle_crash -> "void sysrq_handle_crash(int);"
+        Assert.StartsWith("```c\nvoid sysrq_handle_crash(int);\n```\n\nat ffffffff", await client.HoverAsync(uri, 2, 5));
+    }
+
+    [FixtureFact]
     public async Task GoToDefinitionOfAStructOpensItsDeclaration()
     {
         if (!Directory.Exists(KernelFixture.KernelSource)) return; // the local tree is optional

@@ -10,7 +10,8 @@ namespace KdumpDebug.Lsp.CSource;
 /// Kernel C sources, when a vmlinux is configured: hover on <c>struct NAME</c> (the <c>struct -o</c>
 /// layout), on a member access (<c>p-&gt;comm</c>, <c>a.b-&gt;c</c>: the member's declaration,
 /// offset and size, the base's type inferred from its declaration earlier in the file, else a
-/// global of that name), on a global (its type and, with a dump, its value) or a typedef; go to
+/// global of that name), on a global (its type and, with a dump, its value), a typedef or a
+/// function (its prototype); go to
 /// definition of a struct, union, enum, typedef or global through DW_AT_decl_file/line mapped by
 /// the sourceFileMap/kernelSource settings. No C parser: identifiers and declarations are found
 /// with the lexical patterns below, which is enough for kernel style.
@@ -54,7 +55,7 @@ public sealed partial class CSourceService(DumpWorkspace workspace, Func<string?
         var tag = TagBefore().Match(before);
         if (tag.Success) markdown = KernelHover.Type(kernel, $"{tag.Groups[1].Value} {id.Text}");
         else if (AccessBefore().IsMatch(before)) markdown = MemberHover(document, line, before, id.Text, kernel);
-        else markdown = KernelHover.Global(kernel, id.Text, withValue: true) ?? TypedefHover(kernel, id.Text);
+        else markdown = KernelHover.Global(kernel, id.Text, withValue: true) ?? TypedefHover(kernel, id.Text) ?? KernelHover.Function(kernel, id.Text);
         return markdown is null ? null : Markdown(markdown, line, id.Start, id.End);
     }
 

@@ -72,6 +72,22 @@ public static class KernelHover
         }
     }
 
+    /// <summary>Markdown for a function: its prototype (as <c>whatis</c> prints it) and address.</summary>
+    public static string? Function(DumpWorkspace.Kernel kernel, string name)
+    {
+        try
+        {
+            if (!kernel.Types.TryFindFunction(name, out var function)) return null;
+            var sb = new StringBuilder("```c\n").Append(TypePrinter.Declaration(function.Type, name)).Append(";\n```");
+            if (function.LowPc is { } low) sb.Append(CultureInfo.InvariantCulture, $"\n\nat {kernel.Target?.RelocateLinkAddress(low) ?? low:x}");
+            return sb.ToString();
+        }
+        catch (KdumpDebugException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Markdown for a member of a struct or union: its declaration with the offset, in the containing type's <c>struct -o</c> layout.</summary>
     public static string Member(CType container, string name, CMember member, ulong offset)
     {
