@@ -61,7 +61,8 @@ public class ServerProcessTests
 
     /// <summary>
     /// Runs <c>kdumpdebug lsp</c> and sends the messages as a client does: after a request, it
-    /// waits for that request's answer before sending the next message. Returns the exit code,
+    /// waits for that request's answer (after a didOpen, for its diagnostics) before sending the
+    /// next message. Returns the exit code,
     /// everything standard output held (parsed as framed messages) and standard error.
     /// </summary>
     static (int ExitCode, List<JsonElement> Messages, string StandardError) Run(params object[] messages)
@@ -84,6 +85,12 @@ public class ServerProcessTests
                 process.StandardInput.BaseStream.Write(Frame(m));
                 process.StandardInput.BaseStream.Flush();
                 var json = JsonSerializer.SerializeToElement(m);
+                if (json.TryGetProperty("method", out var method) && method.GetString() == "textDocument/didOpen")
+                {
+                    // Like an editor showing problems: the diagnostics of the opened document arrive.
+                    while (ReadMessage(stdout, transcript) is { } sent)
+                        if (sent.TryGetProperty("method", out var name) && name.GetString() == "textDocument/publishDiagnostics") break;
+                }
                 if (!json.TryGetProperty("id", out var id)) continue;
                 while (ReadMessage(stdout, transcript) is { } answer)
                     if (answer.TryGetProperty("id", out var got) && got.GetInt32() == id.GetInt32()) break;
