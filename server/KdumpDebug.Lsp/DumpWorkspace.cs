@@ -90,9 +90,12 @@ public sealed class DumpWorkspace : IDisposable
             }
             return new Kernel(Vmlinux.Open(settings.Vmlinux!), null);
         }
-        catch (Exception e) when (e is KdumpDebugException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            Error = e.Message.ReplaceLineEndings(" ");
+            // Whatever the files hold, the server goes on without a kernel; the reason is one line.
+            Error = e is KdumpDebugException or IOException or UnauthorizedAccessException
+                ? e.Message.ReplaceLineEndings(" ")
+                : $"{settings.Vmcore ?? settings.Vmlinux}: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
             return null;
         }
     }

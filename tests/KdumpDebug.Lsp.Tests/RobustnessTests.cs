@@ -100,4 +100,24 @@ public class RobustnessTests
         var completion = await client.RequestAsync("textDocument/completion", new { textDocument = new { uri = "file:///etc/kdump.conf" } });
         Assert.Equal(System.Text.Json.JsonValueKind.Null, completion.ValueKind);
     }
+
+    [Fact]
+    public async Task AnUnusableVmlinuxSettingLeavesTheServerWorkingWithoutAKernel()
+    {
+        var junk = Path.Combine(Path.GetTempPath(), $"kdumpdebug-lsp-junk-{Environment.ProcessId}.vmlinux");
+        File.WriteAllBytes(junk, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray());
+        try
+        {
+            await using var client = await LspTestClient.StartAsync(new { kdumpDebug = new { vmlinux = junk } });
+            await client.OpenAsync("file:///src/x.c", "c", "int f(void) { return jiffies; }\n");
+            Assert.Null(await client.HoverAsync("file:///src/x.c", 0, 23));
+            var diagnostics = await client.OpenAsync("file:///work/x.crash", "crash", "frobnicate\n");
+            Assert.StartsWith("0:0-10 warning unknown command 'frobnicate'", LspTestClient.Describe(diagnostics).Single());
+            Assert.Contains($"kdumpdebug lsp: kdumpDebug settings: {junk}", client.Log.ToString());
+        }
+        finally
+        {
+            File.Delete(junk);
+        }
+    }
 }

@@ -161,9 +161,9 @@ public sealed class LspSession : IDisposable
         if (id?.Uri is not { } uri || !_documents.TryGetValue(uri, out var document)) return null;
         if (!_services.TryGetValue(document.Kind, out var service)) return null;
         if (!document.TryResolve(position, out var line, out var column)) return null;
-        var kernel = document.Kind is DocumentKind.CrashScript or DocumentKind.CSource ? await _workspace.OpenAsync().WaitAsync(cancellation) : null;
         try
         {
+            var kernel = document.Kind is DocumentKind.CrashScript or DocumentKind.CSource ? await _workspace.OpenAsync().WaitAsync(cancellation) : null;
             return await Task.Run(() => feature(service, document, line, column, kernel), cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -218,7 +218,16 @@ public sealed class LspSession : IDisposable
     /// <summary>Crash-script diagnostics depend on the kernel (struct names and symbols are commands too): publish again once it is open.</summary>
     private async Task RepublishWhenKernelOpens()
     {
-        var kernel = await _workspace.OpenAsync();
+        DumpWorkspace.Kernel? kernel;
+        try
+        {
+            kernel = await _workspace.OpenAsync();
+        }
+        catch (Exception e)
+        {
+            Log($"kdumpDebug settings: {e.GetType().Name}: {e.Message}");
+            return;
+        }
         if (_workspace.Error is { } error) Log("kdumpDebug settings: " + error);
         if (kernel is null) return;
         foreach (var document in _documents.Values.Where(d => d.Kind == DocumentKind.CrashScript))
