@@ -13,4 +13,13 @@ public sealed record CommandHelp(
     string Summary,
     string Synopsis,
     string Description,
-    string Examples);
+    string Examples)
+{
+    /// <summary>
+    /// The getopt(3) option string the command parses its arguments with (<see cref="Parsing.GetOpt"/>,
+    /// e.g. <c>"aefl"</c>, a colon after a letter taking an argument), so front ends can check
+    /// options without running the command; null when the command reads its options itself
+    /// (<c>p</c>, <c>eval</c>: a leading <c>-</c> may start an expression).
+    /// </summary>
+    public string? Options { get; init; }
+}

@@ -42,6 +42,16 @@ public static class ProtocolPaths
     public static string DapOutputDir(string repoRoot) =>
         Path.Combine(repoRoot, "server", "KdumpDebug.Dap", "Protocol");
 
+    /// <summary>File name of the LSP meta model inside the protocol folder.</summary>
+    public const string LspModelFile = "metaModel.json";
+
+    /// <summary>Where the generated LSP files live, relative to the repository root.</summary>
+    public static string LspOutputDir(string repoRoot) =>
+        Path.Combine(repoRoot, "server", "KdumpDebug.Lsp", "Protocol");
+
+    /// <summary>The list of LSP methods (and extra types) the generator follows, beside its output.</summary>
+    public static string LspMethodsFile(string repoRoot) => Path.Combine(LspOutputDir(repoRoot), "methods.json");
+
     /// <summary>The adapter-specific definitions merged with the official schema.</summary>
     public static string DapCustomFile(string repoRoot) => Path.Combine(DapOutputDir(repoRoot), "custom.json");
 }

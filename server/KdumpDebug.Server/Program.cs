@@ -102,9 +102,12 @@ static class Program
         dap.SetAction((Action<ParseResult>)(_ => result = RunDap()));
         root.Add(dap);
 
+        var lsp = new Command("lsp", "Language Server Protocol server on standard input/output (kdump.conf, GRUB crashkernel=, crash scripts, kernel C sources).");
+        lsp.SetAction((Action<ParseResult>)(_ => result = RunLsp()));
+        root.Add(lsp);
+
         foreach (var (verb, description) in new[]
                  {
-                     ("lsp", "Language server on standard input/output."),
                      ("triage", "Panic summary: reason, task, CPU, stack, suspect."),
                  })
         {
@@ -135,6 +138,20 @@ static class Program
         using var session = new DapSession(server);
         server.RunAsync().GetAwaiter().GetResult();
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Serves the Language Server Protocol on standard input/output until <c>exit</c> or end of
+    /// input; exit code 0 after <c>shutdown</c>, 1 without (the LSP rule). Console output is sent
+    /// to standard error meanwhile, so nothing but protocol messages reaches standard output.
+    /// </summary>
+    static int RunLsp()
+    {
+        using var input = Console.OpenStandardInput();
+        using var output = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        using var server = new KdumpDebug.Lsp.Host.LspServer(input, output, Console.Error);
+        return server.RunAsync().GetAwaiter().GetResult();
     }
 
     static UsageException NotImplemented(string verb) => new($"{verb}: not implemented yet");

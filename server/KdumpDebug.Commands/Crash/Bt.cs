@@ -44,11 +44,14 @@ public sealed class BtCommand : ICommand
                   RIP: 000000000047b7a0  RSP: 00007ffefeb737d8  RFLAGS: 00000202
                   ...
                   ORIG_RAX: 0000000000000001  CS: 0033  SS: 002b
-            """);
+            """)
+    {
+        Options = "aefl",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "aefl");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var all = false;
         var search = false;
         var options = new BacktraceWriter.Options(false, false);

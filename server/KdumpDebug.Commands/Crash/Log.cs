@@ -31,11 +31,14 @@ public sealed class LogCommand : ICommand
               [    0.000000] Linux version 6.1.192-fixture (fixture@fixture-factory) ...
               ...
               [    3.796433] Kernel panic - not syncing: sysrq triggered crash
-            """);
+            """)
+    {
+        Options = "Tm",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "Tm");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var human = parsed.Options.Any(o => o.Name == 'T');
         var levels = parsed.Options.Any(o => o.Name == 'm');
         var kernel = context.Kernel();

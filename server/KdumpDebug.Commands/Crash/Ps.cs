@@ -45,11 +45,14 @@ public sealed class PsCommand : ICommand
                       1       0   0  ffffa0f7c01a0000  IN   0.0     2256       68  init
               ...
               >      68       1   0  ffffa0f7c0a9a880  RU   0.0     2256       60  sh
-            """);
+            """)
+    {
+        Options = "kuGpct",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "kuGpct");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var kernel = context.Kernel();
         var all = kernel.Tasks.Tasks;
         IEnumerable<KernelTask> tasks = all;

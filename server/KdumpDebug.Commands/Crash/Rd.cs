@@ -73,12 +73,15 @@ public sealed class RdCommand : ICommand
               ffffffff81a079c0:        -29697
               crash> rd -8 -p 20000 4
                          20000:  63 6f 6e 73                                       cons
-            """);
+            """)
+    {
+        Options = "Raxme:r:pfudDusSNo:81:3:6:",
+    };
 
     public void Execute(CommandContext context)
     {
         // memory.c cmd_rd(): "Raxme:r:pfudDusSNo:81:3:6:"
-        var parsed = GetOpt.Parse(context.Arguments, "Raxme:r:pfudDusSNo:81:3:6:");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var unit = DisplayUnit.Bits64;
         var decimalSigned = false;
         var decimalUnsigned = false;

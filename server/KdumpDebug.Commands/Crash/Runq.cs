@@ -30,11 +30,14 @@ public sealed class RunqCommand : ICommand
                    [no tasks queued]
                 CFS RB_ROOT: ffffa0f7cce1ee30
                    [no tasks queued]
-            """);
+            """)
+    {
+        Options = "c:",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "c:");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var kernel = context.Kernel();
         var cpus = PerCpu.ForEachPossibleCpu(kernel.Target);
         if (parsed.Options.FirstOrDefault(o => o.Name == 'c') is { Argument: string only })

@@ -27,11 +27,14 @@ public sealed class SetCommand : ICommand
                  TASK: ffffa0f7c01a0000  [THREAD_INFO: ffffa0f7c01a0000]
                   CPU: 0
                 STATE: TASK_INTERRUPTIBLE
-            """);
+            """)
+    {
+        Options = "p",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "p");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var kernel = context.Kernel();
         if (parsed.Options.Any(o => o.Name == 'p')) context.Session.ContextTask = null;
         else if (parsed.Operands.Count > 1) throw CommandException.Usage();

@@ -70,7 +70,10 @@ public sealed class StructCommand : ICommand
                  [8] struct list_head *prev;
               {"}"}
               SIZE: 16
-            """);
+            """)
+    {
+        Options = "oxd",
+    };
 
     public void Execute(CommandContext context)
     {

@@ -45,12 +45,15 @@ public sealed class SymCommand : ICommand
 
               crash> sym -q sysrq_handle_c
               ffffffff8124d940 (t) sysrq_handle_crash
-            """);
+            """)
+    {
+        Options = "lMm:pnq:",
+    };
 
     public void Execute(CommandContext context)
     {
         // symbols.c cmd_sym(): "lLV:MmQ:s:pnq:" minus what is not supported.
-        var parsed = GetOpt.Parse(context.Arguments, "lMm:pnq:");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         foreach (var option in parsed.Options)
         {
             switch (option.Name)

@@ -42,11 +42,14 @@ public sealed class SysCommand : ICommand
                       TASK: ffffa0f7c0a9a880  [THREAD_INFO: ffffa0f7c0a9a880]
                        CPU: 0
                      STATE: TASK_RUNNING (PANIC)
-            """);
+            """)
+    {
+        Options = "",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         if (parsed.Operands.Count > 0) throw new CommandException($"sub-command not supported yet: {parsed.Operands[0]}");
         var summary = context.Target.Summary;
         SystemBanner.Write(context.Out, summary, Path.GetFileName(summary.VmlinuxPath), Path.GetFileName(summary.DumpPath), SystemFacts.Read(context.Target));

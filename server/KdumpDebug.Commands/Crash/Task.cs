@@ -25,11 +25,14 @@ public sealed class TaskCommand : ICommand
               PID: 1        TASK: ffffa0f7c01a0000  CPU: 0    COMMAND: "init"
                 pid = 1,
                 comm = "init\000\000\000\000\000\000\000\000\000\000\000",
-            """);
+            """)
+    {
+        Options = "R:",
+    };
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "R:");
+        var parsed = GetOpt.Parse(context.Arguments, Help.Options!);
         var members = string.Join(",", parsed.Options.Where(o => o.Name == 'R').Select(o => o.Argument));
         if (!context.Session.Table.TryFind("struct", out var structCommand)) throw new CommandException("the struct command is not available");
         if (parsed.Operands.Count == 0)

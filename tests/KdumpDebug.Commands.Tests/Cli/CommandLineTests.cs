@@ -46,7 +46,6 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("lsp")]
     [InlineData("triage")]
     public void ReservedVerbsSayNotImplemented(string verb)
     {
