@@ -16,7 +16,7 @@ public static class DocumentClassifier
         {
             case "kdump-conf": return DocumentKind.KdumpConf;
             case "grub": return DocumentKind.Grub;
-            case "crash": return DocumentKind.CrashScript;
+            case "crash" or "crash-script": return DocumentKind.CrashScript;
             case "c": return DocumentKind.CSource;
         }
         var path = PathOf(uri);
