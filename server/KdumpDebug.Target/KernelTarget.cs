@@ -137,7 +137,11 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     /// names, e.g. "rapl_event_update" for rapl_event_update.isra.0), else any ELF symbol of that
     /// exact name (a global one first), so absolute and full clone names still resolve.
     /// </summary>
-    public bool TryLookupSymbol(string name, out KernelSymbol symbol)
+    public bool TryLookupSymbol(string name, out KernelSymbol symbol) => TryLookupSymbol(name, includeModules: true, out symbol);
+
+    public bool TryLookupKernelSymbol(string name, out KernelSymbol symbol) => TryLookupSymbol(name, includeModules: false, out symbol);
+
+    bool TryLookupSymbol(string name, bool includeModules, out KernelSymbol symbol)
     {
         // The first command often needs one name while the table is still being built on the
         // other core (a few hundred ms on a distribution kernel): a scan answers most names at once.
@@ -149,7 +153,8 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
                     symbol = Relocate(quick);
                     return true;
                 case SymbolScanResult.NotFound:
-                    return Modules.TryLookupSymbol(name, out symbol);
+                    symbol = default;
+                    return includeModules && Modules.TryLookupSymbol(name, out symbol);
             }
         }
         var symbols = Vmlinux.Symbols;
@@ -159,7 +164,8 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             return true;
         }
         // Kernel symbols win over module symbols of the same name, as in crash.
-        return Modules.TryLookupSymbol(name, out symbol);
+        symbol = default;
+        return includeModules && Modules.TryLookupSymbol(name, out symbol);
     }
 
     /// <summary>

@@ -92,46 +92,52 @@ internal static class NameIndexBuilder
             file?.Dispose();
         }
         var walked = clock.Elapsed.TotalMilliseconds;
+        var uniqueCounts = string.Join("+", workers.Select(w => w.Unique.Count));
         var index = Merge(dwarf, workers);
         if (trace)
-            Console.Error.WriteLine($"name index: walk {walked:F0} ms ({string.Join(", ", workers.Select(w => $"{w.UnitCount} units {w.Busy.TotalMilliseconds:F0} ms"))}), merge {clock.Elapsed.TotalMilliseconds - walked:F0} ms, {index.Count} entries");
+            Console.Error.WriteLine($"name index: walk {walked:F0} ms ({string.Join(", ", workers.Select(w => $"{w.UnitCount} units {w.Busy.TotalMilliseconds:F0} ms"))}), merge {clock.Elapsed.TotalMilliseconds - walked:F0} ms of {uniqueCounts} de-duplicated, {index.Count} entries");
         return index;
     }
 
     static DwarfNameIndex Merge(DwarfInfo dwarf, Worker[] workers)
     {
-        // Unique entries: the lowest DIE offset per key across workers.
-        var unique = workers.Length == 1 ? workers[0].Unique : new DedupTable(16);
-        if (workers.Length > 1)
-            foreach (var w in workers)
-                foreach (var (k1, k2, v) in w.Unique.Entries) unique.AddMin(k1, k2, v);
+        // Unique entries: the lowest DIE offset per key across workers, gathered into the fullest
+        // worker's table (AddMin keeps the minimum, so the result is the same whichever absorbs).
+        var unique = workers.MaxBy(w => w.Unique.Count)!.Unique;
+        foreach (var w in workers)
+            if (w.Unique != unique) unique.AddAll(w.Unique);
         var keptCount = workers.Sum(w => w.KeptCount);
         var count = unique.Count + keptCount;
-        var hashes = new ulong[count];
+        var hashes = new ulong[count]; // name keys first, hashed in place below
         var dies = new uint[count];
         var kinds = new byte[count];
-        var str = dwarf.Sections.Str;
-        var lineStr = dwarf.Sections.LineStr;
         var n = 0;
-        foreach (var (k1, k2, v) in unique.Entries)
+        foreach (ref readonly var slot in unique.Slots)
         {
-            hashes[n] = HashOfKey(k1, str, lineStr);
-            dies[n] = v;
-            kinds[n] = (byte)(k2 >> 56);
+            if (slot.Value == 0) continue;
+            hashes[n] = slot.K1;
+            dies[n] = slot.Value;
+            kinds[n] = (byte)(slot.K2 >> 56);
             n++;
         }
         var errors = new List<DumpFormatException>();
         foreach (var w in workers)
         {
-            for (var i = 0; i < w.KeptCount; i++)
-            {
-                hashes[n] = HashOfKey(w.KeptKeys[i], str, lineStr);
-                dies[n] = w.KeptDies[i];
-                kinds[n] = w.KeptKinds[i];
-                n++;
-            }
+            w.KeptKeys.AsSpan(0, w.KeptCount).CopyTo(hashes.AsSpan(n));
+            w.KeptDies.AsSpan(0, w.KeptCount).CopyTo(dies.AsSpan(n));
+            w.KeptKinds.AsSpan(0, w.KeptCount).CopyTo(kinds.AsSpan(n));
+            n += w.KeptCount;
             errors.AddRange(w.Errors);
         }
+        // Hashing reads each name from .debug_str: split over the workers' cores.
+        var chunks = workers.Length;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var str = dwarf.Sections.Str;
+            var lineStr = dwarf.Sections.LineStr;
+            var end = (int)((long)count * (c + 1) / chunks);
+            for (var i = (int)((long)count * c / chunks); i < end; i++) hashes[i] = HashOfKey(hashes[i], str, lineStr);
+        });
         errors.Sort((a, b) => (a.Offset ?? 0).CompareTo(b.Offset ?? 0));
         return DwarfNameIndex.FromArrays(dwarf, hashes, dies, kinds, [.. errors.Select(e => e.Message)]);
     }
@@ -155,6 +161,8 @@ internal static class NameIndexBuilder
         readonly DwarfInfo _dwarf;
         readonly SafeFileHandle? _file;
         readonly ulong _infoFileOffset;
+        // Section lengths, read once: each Sections property goes through a Lazy and a Memory.
+        readonly ulong _strLength, _lineStrLength;
         byte[] _buffer = [];
         // The compiled abbreviation table of the current unit, by code.
         int[] _opStart = new int[512];
@@ -167,7 +175,7 @@ internal static class NameIndexBuilder
         int _maxCode;
         (ulong Offset, int AddressSize, bool Offset64, bool V2) _compiledFor = (ulong.MaxValue, 0, false, false);
 
-        public readonly DedupTable Unique = new();
+        public readonly DedupTable Unique = new(16);
         public ulong[] KeptKeys = new ulong[1 << 12];
         public uint[] KeptDies = new uint[1 << 12];
         public byte[] KeptKinds = new byte[1 << 12];
@@ -181,6 +189,8 @@ internal static class NameIndexBuilder
             _dwarf = dwarf;
             _file = file;
             _infoFileOffset = dwarf.Sections.InfoInFile?.FileOffset ?? 0;
+            _strLength = (ulong)dwarf.Sections.Str.Length;
+            _lineStrLength = (ulong)dwarf.Sections.LineStr.Length;
         }
 
         public void IndexUnit(DwarfUnit unit)
@@ -248,6 +258,12 @@ internal static class NameIndexBuilder
                 _implicitByteSize[code] = 0;
                 _nameForm[code] = 0;
                 ushort flags = children != 0 ? FChildren : (ushort)0;
+                // decl_line, byte_size and declaration matter only for the tags the walk indexes
+                // with them (Aux, IsDeclaration); for the rest (pointer, const, member, parameter,
+                // array... types: most DIEs the walk visits) they are skipped, so fixed-size runs
+                // merge into one skip.
+                var usesAux = (DwTag)tag is DwTag.BaseType or DwTag.StructureType or DwTag.UnionType or DwTag.ClassType
+                    or DwTag.Typedef or DwTag.EnumerationType or DwTag.Subprogram or DwTag.Variable;
                 var pendingSkip = 0;
                 while (true)
                 {
@@ -264,10 +280,10 @@ internal static class NameIndexBuilder
                         case DwAt.Sibling: slot = SlotSibling; slotFlag = FSibling; break;
                         case DwAt.Specification or DwAt.AbstractOrigin:
                             slot = SlotOrigin; slotFlag = form == DwForm.RefAddr ? (ushort)(FOrigin | FOriginAddr) : FOrigin; break;
-                        case DwAt.DeclLine: slot = SlotDeclLine; slotFlag = FDeclLine; break;
-                        case DwAt.ByteSize: slot = SlotByteSize; slotFlag = FByteSize; break;
+                        case DwAt.DeclLine when usesAux: slot = SlotDeclLine; slotFlag = FDeclLine; break;
+                        case DwAt.ByteSize when usesAux: slot = SlotByteSize; slotFlag = FByteSize; break;
                         case DwAt.Declaration:
-                            if (form == DwForm.Flag) { slot = SlotDeclaration; slotFlag = FDeclFlag; }
+                            if (form == DwForm.Flag) { if (usesAux) { slot = SlotDeclaration; slotFlag = FDeclFlag; } }
                             else if (form != DwForm.ImplicitConst || implicitConst != 0) flags |= FDeclPresent;
                             break;
                         case DwAt.LowPc or DwAt.Ranges: flags |= FCode; break;
@@ -733,15 +749,15 @@ internal static class NameIndexBuilder
                     return Hash(rest[..rest.IndexOf((byte)0)]); // the NUL was found when the string was captured
                 }
                 case DwForm.Strp:
-                    if (value >= (ulong)_dwarf.Sections.Str.Length) ThrowBadString(unit, ".debug_str", value);
+                    if (value >= _strLength) ThrowBadString(unit, ".debug_str", value);
                     return value | KeyStr;
                 case DwForm.LineStrp:
-                    if (value >= (ulong)_dwarf.Sections.LineStr.Length) ThrowBadString(unit, ".debug_line_str", value);
+                    if (value >= _lineStrLength) ThrowBadString(unit, ".debug_line_str", value);
                     return value | KeyLineStr;
                 default: // strx forms
                 {
                     var offset = AttributeValue.StrOffset(unit, value, default);
-                    if (offset >= (ulong)_dwarf.Sections.Str.Length) ThrowBadString(unit, ".debug_str", offset);
+                    if (offset >= _strLength) ThrowBadString(unit, ".debug_str", offset);
                     return offset | KeyStr;
                 }
             }
