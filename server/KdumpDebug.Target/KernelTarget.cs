@@ -66,6 +66,19 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
                 throw new KdumpDebugException($"{vmlinuxPath}: no such file");
             vmlinux = Vmlinux.Open(vmlinuxPath, options.CacheDirectory);
             VmlinuxMatch.Check(vmlinux, info, options.VmcorePath);
+            // Nearly every command needs types too: start the DWARF name index (loaded from the
+            // cache, or one parallel pass over .debug_info on a distribution kernel) now, so it
+            // overlaps with setting up the address space and the caller's first steps. Same lease
+            // and Lazy reasoning as the symbol table below; an error is reported on real use.
+            var typesLease = vmlinux.Elf.TryLease();
+            var typesVmlinux = vmlinux;
+            _ = Task.Run(() =>
+            {
+                try { _ = typesVmlinux.Types; }
+                catch (KdumpDebugException) { }
+                catch (ObjectDisposedException) { }
+                finally { typesLease?.Dispose(); }
+            });
             var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
             var target = new KernelTarget(dump, vmlinux, info, addressSpace, options);
             // Nearly every first command needs the symbol table: build it on the other core while

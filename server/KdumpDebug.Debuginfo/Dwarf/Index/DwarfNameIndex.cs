@@ -96,8 +96,8 @@ public sealed class DwarfNameIndex
     }
 
     /// <summary>
-    /// The three arrays reordered by hash: an LSD radix sort over 16-bit digits (four passes, a
-    /// few milliseconds for a distribution kernel's entries; a comparison sort through the generic
+    /// The three arrays reordered by hash: an LSD radix sort over 11-bit digits (six passes whose
+    /// 2048 counters stay in the L1 cache; a few milliseconds for a distribution kernel's entries; a comparison sort through the generic
     /// Array.Sort is several times slower, more so before the JIT has optimised it). Stable; the
     /// inputs are left as they are.
     /// </summary>
@@ -110,12 +110,13 @@ public sealed class DwarfNameIndex
         var h2 = new ulong[n];
         var d2 = new uint[n];
         var k2 = new byte[n];
-        var counts = new int[1 << 16];
-        for (var shift = 0; shift < 64; shift += 16)
+        const int Bits = 11, Mask = (1 << Bits) - 1;
+        var counts = new int[1 << Bits];
+        for (var shift = 0; shift < 64; shift += Bits)
         {
             Array.Clear(counts);
-            foreach (var x in h) counts[(int)(x >> shift) & 0xffff]++;
-            if (counts[(int)(h.Length > 0 ? h[0] >> shift : 0) & 0xffff] == n) continue; // every key has this digit
+            foreach (var x in h) counts[(int)(x >> shift) & Mask]++;
+            if (counts[(int)(h.Length > 0 ? h[0] >> shift : 0) & Mask] == n) continue; // every key has this digit
             var sum = 0;
             for (var i = 0; i < counts.Length; i++)
             {
@@ -125,7 +126,7 @@ public sealed class DwarfNameIndex
             }
             for (var i = 0; i < n; i++)
             {
-                var to = counts[(int)(h[i] >> shift) & 0xffff]++;
+                var to = counts[(int)(h[i] >> shift) & Mask]++;
                 h2[to] = h[i];
                 d2[to] = d[i];
                 k2[to] = k[i];

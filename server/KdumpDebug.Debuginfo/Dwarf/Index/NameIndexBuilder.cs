@@ -171,6 +171,8 @@ internal static class NameIndexBuilder
         uint[] _implicitDeclLine = new uint[512];
         uint[] _implicitByteSize = new uint[512];
         byte[] _nameForm = new byte[512];
+        // The byte size of a DIE whose program is a single skip (no captures, no variable-size form), else -1.
+        short[] _fixedSize = new short[512];
         byte[] _ops = new byte[1 << 14];
         int _maxCode;
         (ulong Offset, int AddressSize, bool Offset64, bool V2) _compiledFor = (ulong.MaxValue, 0, false, false);
@@ -333,6 +335,11 @@ internal static class NameIndexBuilder
                 Flush(ref ops, ref pendingSkip);
                 Emit(ref ops, OpEnd);
                 _flags[code] = flags;
+                // A program that is one skip (or nothing): the walk adds it without running it.
+                var length = ops - _opStart[code];
+                _fixedSize[code] = (flags & FSlow) != 0 ? (short)-1
+                    : length == 1 ? (short)0
+                    : length == 2 && _ops[_opStart[code]] < 0x80 ? _ops[_opStart[code]] : (short)-1;
             }
             _compiledFor = key;
         }
@@ -369,6 +376,7 @@ internal static class NameIndexBuilder
             Array.Resize(ref _implicitDeclLine, size);
             Array.Resize(ref _implicitByteSize, size);
             Array.Resize(ref _nameForm, size);
+            Array.Resize(ref _fixedSize, size);
         }
 
         /// <summary>The walk over one unit; <paramref name="data"/> is the whole unit (header included).</summary>
@@ -417,7 +425,15 @@ internal static class NameIndexBuilder
                     SlowDie(unit, dieStart, ref pos, depth);
                     continue;
                 }
-                Run(unit, data, ref pos, end, code, slots);
+                // Slots are read below only under the flags of their captures, so a DIE without
+                // captures (pointer, const, parameter types...) need not run its program.
+                var fixedSize = _fixedSize[code];
+                if (fixedSize >= 0)
+                {
+                    pos += fixedSize;
+                    if (pos > end) ThrowPastEnd(unit, pos);
+                }
+                else Run(unit, data, ref pos, end, code, slots);
                 var tag = (DwTag)_tag[code];
                 if (depth == 1)
                 {
