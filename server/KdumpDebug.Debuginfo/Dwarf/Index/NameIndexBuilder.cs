@@ -49,7 +49,8 @@ internal static class NameIndexBuilder
 
     // Skip-program opcodes; 1..0x7f skip that many bytes.
     const byte OpEnd = 0, OpLeb = 0x80, OpString = 0x81, OpBlock1 = 0x82, OpBlock2 = 0x83, OpBlock4 = 0x84, OpBlockLeb = 0x85,
-        OpCapture = 0xa0; // OpCapture + slot, then the form (low byte)
+        OpCapture = 0xa0, // OpCapture + slot, then the form (low byte)
+        OpCaptureFixed = 0xb0; // + 8 * log2(size) + slot: a little-endian value of 1, 2, 4 or 8 bytes, no form byte
 
     // Name keys: a .debug_str offset, a .debug_line_str offset, or (inline strings) the name's hash.
     const ulong KeyStr = 1UL << 63, KeyLineStr = 1UL << 62, KeyHashMask = (1UL << 62) - 1;
@@ -304,6 +305,13 @@ internal static class NameIndexBuilder
                         flags |= slotFlag;
                         if (slot == SlotName) _nameForm[code] = (byte)form;
                         Flush(ref ops, ref pendingSkip);
+                        var fixedSize = FixedCaptureSize(form, unit);
+                        if (fixedSize > 0)
+                        {
+                            // The common forms (strp, data1/2/4, ref4, flag) decode inline in Run.
+                            Emit(ref ops, (byte)(OpCaptureFixed + 8 * System.Numerics.BitOperations.Log2((uint)fixedSize) + slot));
+                            continue;
+                        }
                         Emit(ref ops, (byte)(OpCapture + slot));
                         Emit(ref ops, (byte)form);
                         continue;
@@ -343,6 +351,18 @@ internal static class NameIndexBuilder
             }
             _compiledFor = key;
         }
+
+        /// <summary>The size of a fixed-size capturable form as <see cref="Capture"/> reads it, else 0.</summary>
+        static int FixedCaptureSize(DwForm form, DwarfUnit unit) => form switch
+        {
+            DwForm.Data1 or DwForm.Ref1 or DwForm.Strx1 or DwForm.Flag => 1,
+            DwForm.Data2 or DwForm.Ref2 or DwForm.Strx2 => 2,
+            DwForm.Data4 or DwForm.Ref4 or DwForm.Strx4 => 4,
+            DwForm.Data8 or DwForm.Ref8 => 8,
+            DwForm.Strp or DwForm.LineStrp or DwForm.RefAddr =>
+                form == DwForm.RefAddr && unit.Version <= 2 ? (unit.AddressSize is 4 or 8 ? unit.AddressSize : 0) : unit.OffsetSize,
+            _ => 0,
+        };
 
         static bool CanCapture(DwForm form) => form is DwForm.Data1 or DwForm.Data2 or DwForm.Data4 or DwForm.Data8 or DwForm.Udata
             or DwForm.Sdata or DwForm.Ref1 or DwForm.Ref2 or DwForm.Ref4 or DwForm.Ref8 or DwForm.RefUdata or DwForm.RefAddr
@@ -628,6 +648,22 @@ internal static class NameIndexBuilder
                 {
                     pos += op;
                     if (pos > end) ThrowPastEnd(unit, pos);
+                    continue;
+                }
+                if (op >= OpCaptureFixed)
+                {
+                    var log2 = (op - OpCaptureFixed) >> 3;
+                    var size = 1 << log2;
+                    if (pos + size > end) ThrowPastEnd(unit, pos);
+                    var bytes = data.Slice(pos, size);
+                    slots[op & 7] = log2 switch
+                    {
+                        0 => bytes[0],
+                        1 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                        2 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                        _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                    };
+                    pos += size;
                     continue;
                 }
                 switch (op)
