@@ -20,19 +20,24 @@ namespace KdumpDebug.Debuginfo.Dwarf.Index;
  *     LEB128, a string or a block, or capture one of the few attributes the index needs: name,
  *     sibling, specification/abstract origin, decl_line, byte_size, declaration). Runs of
  *     fixed-size attributes collapse into one skip. No Abbreviation objects are created.
+ *     decl_line, byte_size and declaration are captured only for the tags indexed with them, so
+ *     most pointer, const, parameter and subrange DIEs compile to one skip, which the walk adds
+ *     without running a program; fixed-size captures (strp, data1/2/4, ref4, flag) decode inline.
  *   - .debug_info through positioned reads into a reusable per-worker buffer when the section is
  *     stored plainly in the file, so the pass does not fault 100+ MB of the mapping into the
  *     process (resident memory stays small; the page cache keeps the data either way).
  * Names are keyed by their .debug_str offset while walking (the linker merges equal strings, so
- * one name has one offset in the whole file) and hashed once per distinct entry at the end.
- * The loop allocates nothing per DIE.
+ * one name has one offset in the whole file) and hashed once per distinct entry at the end
+ * (split over the workers), then radix-sorted by hash. The loop allocates nothing per DIE.
  *
  * De-duplication: a kernel header's types are emitted again in every unit that uses them (struct
  * list_head in thousands of units). Type entries are kept once per (name, kind, decl_line,
  * byte_size); declarations once per (name, kind); inline (abstract) functions once per (name,
  * decl_line); enumerators once per (name, decl_line and size of their enum). The copy kept is the
- * one at the lowest offset, so the index is the same whatever the thread timing. Variables and
- * functions with code are all kept (static ones of one name live in many units).
+ * one at the lowest offset, so the index is the same whatever the thread timing. Each worker
+ * keeps its own table (one array of 24-byte slots: a probe is one cache line); the merge adds the
+ * smaller tables into the fullest one. Variables and functions with code are all kept (static
+ * ones of one name live in many units).
  *
  * Errors: a unit that cannot be decoded (an undefined abbreviation code, an unknown form, a sibling
  * outside the unit, data past its end) is reported, and the entries found before the error are
