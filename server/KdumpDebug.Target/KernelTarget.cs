@@ -72,7 +72,7 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             // and Lazy reasoning as the symbol table below; an error is reported on real use.
             var typesLease = vmlinux.Elf.TryLease();
             var typesVmlinux = vmlinux;
-            _ = Task.Run(() =>
+            var types = Task.Run(() =>
             {
                 try { _ = typesVmlinux.Types; }
                 catch (KdumpDebugException) { }
@@ -81,18 +81,21 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             });
             var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
             var target = new KernelTarget(dump, vmlinux, info, addressSpace, options);
-            // Nearly every first command needs the symbol table: build it on the other core while
-            // the caller reads the dump (Lazy makes a concurrent first use wait for this one).
+            // Nearly every first command needs the symbol table: build it in the background too
+            // (Lazy makes a concurrent first use wait for this one, or build it at once if this
+            // has not started). It starts after the types: built side by side, the two took one
+            // core each and the index's second worker had no thread until the table was done;
+            // a command that needs symbols first builds them on its own thread meanwhile.
             // The lease keeps the vmlinux mapped if the caller disposes the target first (a
             // one-shot command that never needed the table): the unmap waits for the build.
             var lease = vmlinux.Elf.TryLease();
-            _ = Task.Run(() =>
+            _ = types.ContinueWith(typesDone =>
             {
                 try { _ = target.SymbolsByAddress; }
                 catch (KdumpDebugException) { /* reported on real use */ }
                 catch (ObjectDisposedException) { /* the target was closed first */ }
                 finally { lease?.Dispose(); }
-            });
+            }, TaskScheduler.Default);
             return target;
         }
         catch
