@@ -97,7 +97,7 @@ public sealed class Vmlinux : IDisposable
     /// Types, global variables and functions from the DWARF (<see cref="TypeSystem"/>), created on
     /// first use: the name index is loaded from <c>CACHE/BUILD-ID/dwarf-index.bin</c>
     /// (<see cref="DebugFileCache.DefaultCacheDirectory"/>) when a previous run saved it, else built
-    /// (one parallel pass over .debug_info: ~0.4 s for a distribution kernel on 2 cores) and saved
+    /// (one parallel pass over .debug_info: ~0.3 s for a distribution kernel on 2 cores) and saved
     /// there; <c>KDUMPDEBUG_INDEX_CACHE=0</c> turns the cache off. Without DWARF, every lookup
     /// throws one <see cref="NoDebugInfoException"/>.
     /// </summary>

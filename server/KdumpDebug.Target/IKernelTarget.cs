@@ -31,6 +31,12 @@ public interface IKernelTarget
     /// <summary>A symbol by exact name, relocated.</summary>
     bool TryLookupSymbol(string name, out KernelSymbol symbol);
 
+    /// <summary>
+    /// <see cref="TryLookupSymbol"/> in the kernel's own symbols only: never walks the module list
+    /// (which reads every module's symbol table from the dump on first use).
+    /// </summary>
+    bool TryLookupKernelSymbol(string name, out KernelSymbol symbol) => TryLookupSymbol(name, out symbol);
+
     /// <summary>The symbol crash would name for an address (symbol+offset), relocated.</summary>
     bool TryFindSymbol(ulong address, out KernelSymbol symbol, out ulong offset);
 

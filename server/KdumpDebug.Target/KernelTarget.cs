@@ -66,20 +66,36 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
                 throw new KdumpDebugException($"{vmlinuxPath}: no such file");
             vmlinux = Vmlinux.Open(vmlinuxPath, options.CacheDirectory);
             VmlinuxMatch.Check(vmlinux, info, options.VmcorePath);
+            // Nearly every command needs types too: start the DWARF name index (loaded from the
+            // cache, or one parallel pass over .debug_info on a distribution kernel) now, so it
+            // overlaps with setting up the address space and the caller's first steps. Same lease
+            // and Lazy reasoning as the symbol table below; an error is reported on real use.
+            var typesLease = vmlinux.Elf.TryLease();
+            var typesVmlinux = vmlinux;
+            var types = Task.Run(() =>
+            {
+                try { _ = typesVmlinux.Types; }
+                catch (KdumpDebugException) { }
+                catch (ObjectDisposedException) { }
+                finally { typesLease?.Dispose(); }
+            });
             var addressSpace = CreateAddressSpace(dump, vmlinux, info, options.VmcorePath);
             var target = new KernelTarget(dump, vmlinux, info, addressSpace, options);
-            // Nearly every first command needs the symbol table: build it on the other core while
-            // the caller reads the dump (Lazy makes a concurrent first use wait for this one).
+            // Nearly every first command needs the symbol table: build it in the background too
+            // (Lazy makes a concurrent first use wait for this one, or build it at once if this
+            // has not started). It starts after the types: built side by side, the two took one
+            // core each and the index's second worker had no thread until the table was done;
+            // a command that needs symbols first builds them on its own thread meanwhile.
             // The lease keeps the vmlinux mapped if the caller disposes the target first (a
             // one-shot command that never needed the table): the unmap waits for the build.
             var lease = vmlinux.Elf.TryLease();
-            _ = Task.Run(() =>
+            _ = types.ContinueWith(typesDone =>
             {
                 try { _ = target.SymbolsByAddress; }
                 catch (KdumpDebugException) { /* reported on real use */ }
                 catch (ObjectDisposedException) { /* the target was closed first */ }
                 finally { lease?.Dispose(); }
-            });
+            }, TaskScheduler.Default);
             return target;
         }
         catch
@@ -137,7 +153,11 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
     /// names, e.g. "rapl_event_update" for rapl_event_update.isra.0), else any ELF symbol of that
     /// exact name (a global one first), so absolute and full clone names still resolve.
     /// </summary>
-    public bool TryLookupSymbol(string name, out KernelSymbol symbol)
+    public bool TryLookupSymbol(string name, out KernelSymbol symbol) => TryLookupSymbol(name, includeModules: true, out symbol);
+
+    public bool TryLookupKernelSymbol(string name, out KernelSymbol symbol) => TryLookupSymbol(name, includeModules: false, out symbol);
+
+    bool TryLookupSymbol(string name, bool includeModules, out KernelSymbol symbol)
     {
         // The first command often needs one name while the table is still being built on the
         // other core (a few hundred ms on a distribution kernel): a scan answers most names at once.
@@ -149,7 +169,8 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
                     symbol = Relocate(quick);
                     return true;
                 case SymbolScanResult.NotFound:
-                    return Modules.TryLookupSymbol(name, out symbol);
+                    symbol = default;
+                    return includeModules && Modules.TryLookupSymbol(name, out symbol);
             }
         }
         var symbols = Vmlinux.Symbols;
@@ -159,7 +180,8 @@ public sealed class KernelTarget : IKernelTarget, IDisposable
             return true;
         }
         // Kernel symbols win over module symbols of the same name, as in crash.
-        return Modules.TryLookupSymbol(name, out symbol);
+        symbol = default;
+        return includeModules && Modules.TryLookupSymbol(name, out symbol);
     }
 
     /// <summary>

@@ -100,7 +100,12 @@ public sealed class PrintCommand : ICommand
         // cmd_p(): when the first word of the expression is a kernel symbol, crash names it
         // before gdb's output ("jiffies_64 + 1" too); not after a gdb /FMT.
         var prefix = "";
-        if (!gdbFormat && context.Target.TryLookupSymbol(words[0], out _))
+        // A first word that is not a plain C name ("init_task.comm", "p->x") is looked up among
+        // the kernel's own symbols only (a clone like "foo.isra.0" still gets its prefix): asking
+        // the modules would walk the module list and read every module's symbols for a name that
+        // is an expression, costing more than the rest of the command.
+        var first = words[0];
+        if (!gdbFormat && (IsPlainName(first) ? context.Target.TryLookupSymbol(first, out _) : context.Target.TryLookupKernelSymbol(first, out _)))
         {
             prefix = words[0] + " = ";
             // crash breaks the line before a one-line brace value ("{void (int)} 0x...", an array),
@@ -109,6 +114,9 @@ public sealed class PrintCommand : ICommand
         }
         context.Out.Write($"{prefix}${number} = {text}\n");
     }
+
+    static bool IsPlainName(string word) =>
+        word.Length > 0 && !char.IsAsciiDigit(word[0]) && word.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     /// <summary>
     /// crash's per-CPU forms: <c>p NAME</c> for a per-CPU variable lists its type and each CPU's

@@ -99,7 +99,15 @@ internal ref struct DwarfCursor
     public ulong Offset(bool offset64) => offset64 ? U64() : U32();
 
     /// <summary>ULEB128 (DWARF 5 §7.6); bits past 64 are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Uleb()
+    {
+        // Most values (abbreviation codes, attribute names and forms) fit in one byte.
+        if ((uint)Position < (uint)End && (uint)Position < (uint)Data.Length && Data[Position] < 0x80) return Data[Position++];
+        return UlebSlow();
+    }
+
+    ulong UlebSlow()
     {
         ulong result = 0;
         var shift = 0;

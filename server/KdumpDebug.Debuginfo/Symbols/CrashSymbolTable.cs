@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace KdumpDebug.Debuginfo.Symbols;
 
 /// <summary>
@@ -45,8 +47,10 @@ public sealed class CrashSymbolTable
         for (var i = symbols.Length - 1; i >= 0; i--)
         {
             _addresses[i] = symbols[i].Address;
-            _nextSameName[i] = _firstByName.TryGetValue(symbols[i].Name, out var next) ? next : -1;
-            _firstByName[symbols[i].Name] = i;
+            // One hash lookup per symbol (not a TryGetValue and a store): 100k+ names.
+            ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstByName, symbols[i].Name, out var seen);
+            _nextSameName[i] = seen ? first : -1;
+            first = i;
         }
     }
 

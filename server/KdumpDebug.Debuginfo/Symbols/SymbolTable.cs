@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo.Elf;
@@ -40,8 +41,10 @@ public sealed class SymbolTable
         for (var i = sorted.Length - 1; i >= 0; i--)
         {
             _addresses[i] = sorted[i].Address;
-            _nextSameName[i] = _firstByName.TryGetValue(sorted[i].Name, out var next) ? next : -1;
-            _firstByName[sorted[i].Name] = i;
+            // One hash lookup per symbol (not a TryGetValue and a store): 100k+ names.
+            ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstByName, sorted[i].Name, out var seen);
+            _nextSameName[i] = seen ? first : -1;
+            first = i;
         }
     }
 

@@ -122,6 +122,33 @@ public class NameIndexTests
         Assert.Equal("pid_type", Assert.Single(index.Find("PIDTYPE_TGID")).Enumeration.Name);
     }
 
+    /// <summary>
+    /// The fixture kernel's whole index (every hash, DIE and kind, in order) is pinned by the
+    /// checksum <see cref="DwarfNameIndex.Save"/> writes last: 0x09be5df4ad8a0e92 is what the
+    /// builder before its fast paths (one-array de-duplication slots, skip-only DIEs, the radix
+    /// sort; commit 970cb63) wrote for this vmlinux, so those changed how fast, not what.
+    /// </summary>
+    [FixtureFact]
+    public void FixtureKernelIndexIsTheOneTheSlowerBuilderMade()
+    {
+        var dwarf = FixtureKernel.Vmlinux.Dwarf!;
+        foreach (var parallelism in new[] { 1, 2 })
+        {
+            var index = DwarfNameIndex.Build(dwarf, parallelism);
+            using var stream = new MemoryStream();
+            index.Save(stream, "pinned");
+            var bytes = stream.ToArray();
+            Assert.Equal(0x09be5df4ad8a0e92UL, BitConverter.ToUInt64(bytes, bytes.Length - 8));
+            var entries = index.Entries.ToList();
+            for (var i = 1; i < entries.Count; i++)
+            {
+                var (a, b) = (entries[i - 1], entries[i]);
+                Assert.True(a.Hash < b.Hash || (a.Hash == b.Hash && (a.Kind < b.Kind || (a.Kind == b.Kind && a.Die.Value <= b.Die.Value))),
+                    $"entry {i} is out of order");
+            }
+        }
+    }
+
     [DistroFact]
     public void DistroKernelIndexesWithoutErrors()
     {

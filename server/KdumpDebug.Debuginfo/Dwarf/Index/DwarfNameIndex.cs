@@ -67,17 +67,7 @@ public sealed class DwarfNameIndex
     internal static DwarfNameIndex FromArrays(DwarfInfo dwarf, ulong[] hashes, uint[] dies, byte[] kinds, string[] errors)
     {
         // Sort by hash, then within a hash by (kind, offset): deterministic whatever the build order.
-        var permutation = new int[hashes.Length];
-        for (var i = 0; i < permutation.Length; i++) permutation[i] = i;
-        var keys = (ulong[])hashes.Clone();
-        Array.Sort(keys, permutation);
-        var sortedDies = new uint[dies.Length];
-        var sortedKinds = new byte[kinds.Length];
-        for (var i = 0; i < permutation.Length; i++)
-        {
-            sortedDies[i] = dies[permutation[i]];
-            sortedKinds[i] = kinds[permutation[i]];
-        }
+        var (keys, sortedDies, sortedKinds) = RadixSortByHash(hashes, dies, kinds);
         for (var start = 0; start < keys.Length;)
         {
             var end = start + 1;
@@ -103,6 +93,49 @@ public sealed class DwarfNameIndex
             start = end;
         }
         return new DwarfNameIndex(dwarf, keys, sortedDies, sortedKinds, errors);
+    }
+
+    /// <summary>
+    /// The three arrays reordered by hash: an LSD radix sort over 11-bit digits (six passes whose
+    /// 2048 counters stay in the L1 cache; a few milliseconds for a distribution kernel's entries; a comparison sort through the generic
+    /// Array.Sort is several times slower, more so before the JIT has optimised it). Stable; the
+    /// inputs are left as they are.
+    /// </summary>
+    static (ulong[] Hashes, uint[] Dies, byte[] Kinds) RadixSortByHash(ulong[] hashes, uint[] dies, byte[] kinds)
+    {
+        var n = hashes.Length;
+        var h = (ulong[])hashes.Clone();
+        var d = (uint[])dies.Clone();
+        var k = (byte[])kinds.Clone();
+        var h2 = new ulong[n];
+        var d2 = new uint[n];
+        var k2 = new byte[n];
+        const int Bits = 11, Mask = (1 << Bits) - 1;
+        var counts = new int[1 << Bits];
+        for (var shift = 0; shift < 64; shift += Bits)
+        {
+            Array.Clear(counts);
+            foreach (var x in h) counts[(int)(x >> shift) & Mask]++;
+            if (counts[(int)(h.Length > 0 ? h[0] >> shift : 0) & Mask] == n) continue; // every key has this digit
+            var sum = 0;
+            for (var i = 0; i < counts.Length; i++)
+            {
+                var c = counts[i];
+                counts[i] = sum;
+                sum += c;
+            }
+            for (var i = 0; i < n; i++)
+            {
+                var to = counts[(int)(h[i] >> shift) & Mask]++;
+                h2[to] = h[i];
+                d2[to] = d[i];
+                k2[to] = k[i];
+            }
+            (h, h2) = (h2, h);
+            (d, d2) = (d2, d);
+            (k, k2) = (k2, k);
+        }
+        return (h, d, k);
     }
 
     /// <summary>

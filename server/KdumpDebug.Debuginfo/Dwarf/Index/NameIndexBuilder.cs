@@ -20,19 +20,24 @@ namespace KdumpDebug.Debuginfo.Dwarf.Index;
  *     LEB128, a string or a block, or capture one of the few attributes the index needs: name,
  *     sibling, specification/abstract origin, decl_line, byte_size, declaration). Runs of
  *     fixed-size attributes collapse into one skip. No Abbreviation objects are created.
+ *     decl_line, byte_size and declaration are captured only for the tags indexed with them, so
+ *     most pointer, const, parameter and subrange DIEs compile to one skip, which the walk adds
+ *     without running a program; fixed-size captures (strp, data1/2/4, ref4, flag) decode inline.
  *   - .debug_info through positioned reads into a reusable per-worker buffer when the section is
  *     stored plainly in the file, so the pass does not fault 100+ MB of the mapping into the
  *     process (resident memory stays small; the page cache keeps the data either way).
  * Names are keyed by their .debug_str offset while walking (the linker merges equal strings, so
- * one name has one offset in the whole file) and hashed once per distinct entry at the end.
- * The loop allocates nothing per DIE.
+ * one name has one offset in the whole file) and hashed once per distinct entry at the end
+ * (split over the workers), then radix-sorted by hash. The loop allocates nothing per DIE.
  *
  * De-duplication: a kernel header's types are emitted again in every unit that uses them (struct
  * list_head in thousands of units). Type entries are kept once per (name, kind, decl_line,
  * byte_size); declarations once per (name, kind); inline (abstract) functions once per (name,
  * decl_line); enumerators once per (name, decl_line and size of their enum). The copy kept is the
- * one at the lowest offset, so the index is the same whatever the thread timing. Variables and
- * functions with code are all kept (static ones of one name live in many units).
+ * one at the lowest offset, so the index is the same whatever the thread timing. Each worker
+ * keeps its own table (one array of 24-byte slots: a probe is one cache line); the merge adds the
+ * smaller tables into the fullest one. Variables and functions with code are all kept (static
+ * ones of one name live in many units).
  *
  * Errors: a unit that cannot be decoded (an undefined abbreviation code, an unknown form, a sibling
  * outside the unit, data past its end) is reported, and the entries found before the error are
@@ -49,7 +54,8 @@ internal static class NameIndexBuilder
 
     // Skip-program opcodes; 1..0x7f skip that many bytes.
     const byte OpEnd = 0, OpLeb = 0x80, OpString = 0x81, OpBlock1 = 0x82, OpBlock2 = 0x83, OpBlock4 = 0x84, OpBlockLeb = 0x85,
-        OpCapture = 0xa0; // OpCapture + slot, then the form (low byte)
+        OpCapture = 0xa0, // OpCapture + slot, then the form (low byte)
+        OpCaptureFixed = 0xb0; // + 8 * log2(size) + slot: a little-endian value of 1, 2, 4 or 8 bytes, no form byte
 
     // Name keys: a .debug_str offset, a .debug_line_str offset, or (inline strings) the name's hash.
     const ulong KeyStr = 1UL << 63, KeyLineStr = 1UL << 62, KeyHashMask = (1UL << 62) - 1;
@@ -92,46 +98,52 @@ internal static class NameIndexBuilder
             file?.Dispose();
         }
         var walked = clock.Elapsed.TotalMilliseconds;
+        var uniqueCounts = string.Join("+", workers.Select(w => w.Unique.Count));
         var index = Merge(dwarf, workers);
         if (trace)
-            Console.Error.WriteLine($"name index: walk {walked:F0} ms ({string.Join(", ", workers.Select(w => $"{w.UnitCount} units {w.Busy.TotalMilliseconds:F0} ms"))}), merge {clock.Elapsed.TotalMilliseconds - walked:F0} ms, {index.Count} entries");
+            Console.Error.WriteLine($"name index: walk {walked:F0} ms ({string.Join(", ", workers.Select(w => $"{w.UnitCount} units {w.Busy.TotalMilliseconds:F0} ms"))}), merge {clock.Elapsed.TotalMilliseconds - walked:F0} ms of {uniqueCounts} de-duplicated, {index.Count} entries");
         return index;
     }
 
     static DwarfNameIndex Merge(DwarfInfo dwarf, Worker[] workers)
     {
-        // Unique entries: the lowest DIE offset per key across workers.
-        var unique = workers.Length == 1 ? workers[0].Unique : new DedupTable(16);
-        if (workers.Length > 1)
-            foreach (var w in workers)
-                foreach (var (k1, k2, v) in w.Unique.Entries) unique.AddMin(k1, k2, v);
+        // Unique entries: the lowest DIE offset per key across workers, gathered into the fullest
+        // worker's table (AddMin keeps the minimum, so the result is the same whichever absorbs).
+        var unique = workers.MaxBy(w => w.Unique.Count)!.Unique;
+        foreach (var w in workers)
+            if (w.Unique != unique) unique.AddAll(w.Unique);
         var keptCount = workers.Sum(w => w.KeptCount);
         var count = unique.Count + keptCount;
-        var hashes = new ulong[count];
+        var hashes = new ulong[count]; // name keys first, hashed in place below
         var dies = new uint[count];
         var kinds = new byte[count];
-        var str = dwarf.Sections.Str;
-        var lineStr = dwarf.Sections.LineStr;
         var n = 0;
-        foreach (var (k1, k2, v) in unique.Entries)
+        foreach (ref readonly var slot in unique.Slots)
         {
-            hashes[n] = HashOfKey(k1, str, lineStr);
-            dies[n] = v;
-            kinds[n] = (byte)(k2 >> 56);
+            if (slot.Value == 0) continue;
+            hashes[n] = slot.K1;
+            dies[n] = slot.Value;
+            kinds[n] = (byte)(slot.K2 >> 56);
             n++;
         }
         var errors = new List<DumpFormatException>();
         foreach (var w in workers)
         {
-            for (var i = 0; i < w.KeptCount; i++)
-            {
-                hashes[n] = HashOfKey(w.KeptKeys[i], str, lineStr);
-                dies[n] = w.KeptDies[i];
-                kinds[n] = w.KeptKinds[i];
-                n++;
-            }
+            w.KeptKeys.AsSpan(0, w.KeptCount).CopyTo(hashes.AsSpan(n));
+            w.KeptDies.AsSpan(0, w.KeptCount).CopyTo(dies.AsSpan(n));
+            w.KeptKinds.AsSpan(0, w.KeptCount).CopyTo(kinds.AsSpan(n));
+            n += w.KeptCount;
             errors.AddRange(w.Errors);
         }
+        // Hashing reads each name from .debug_str: split over the workers' cores.
+        var chunks = workers.Length;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var str = dwarf.Sections.Str;
+            var lineStr = dwarf.Sections.LineStr;
+            var end = (int)((long)count * (c + 1) / chunks);
+            for (var i = (int)((long)count * c / chunks); i < end; i++) hashes[i] = HashOfKey(hashes[i], str, lineStr);
+        });
         errors.Sort((a, b) => (a.Offset ?? 0).CompareTo(b.Offset ?? 0));
         return DwarfNameIndex.FromArrays(dwarf, hashes, dies, kinds, [.. errors.Select(e => e.Message)]);
     }
@@ -155,6 +167,8 @@ internal static class NameIndexBuilder
         readonly DwarfInfo _dwarf;
         readonly SafeFileHandle? _file;
         readonly ulong _infoFileOffset;
+        // Section lengths, read once: each Sections property goes through a Lazy and a Memory.
+        readonly ulong _strLength, _lineStrLength;
         byte[] _buffer = [];
         // The compiled abbreviation table of the current unit, by code.
         int[] _opStart = new int[512];
@@ -163,11 +177,13 @@ internal static class NameIndexBuilder
         uint[] _implicitDeclLine = new uint[512];
         uint[] _implicitByteSize = new uint[512];
         byte[] _nameForm = new byte[512];
+        // The byte size of a DIE whose program is a single skip (no captures, no variable-size form), else -1.
+        short[] _fixedSize = new short[512];
         byte[] _ops = new byte[1 << 14];
         int _maxCode;
         (ulong Offset, int AddressSize, bool Offset64, bool V2) _compiledFor = (ulong.MaxValue, 0, false, false);
 
-        public readonly DedupTable Unique = new();
+        public readonly DedupTable Unique = new(16);
         public ulong[] KeptKeys = new ulong[1 << 12];
         public uint[] KeptDies = new uint[1 << 12];
         public byte[] KeptKinds = new byte[1 << 12];
@@ -181,6 +197,8 @@ internal static class NameIndexBuilder
             _dwarf = dwarf;
             _file = file;
             _infoFileOffset = dwarf.Sections.InfoInFile?.FileOffset ?? 0;
+            _strLength = (ulong)dwarf.Sections.Str.Length;
+            _lineStrLength = (ulong)dwarf.Sections.LineStr.Length;
         }
 
         public void IndexUnit(DwarfUnit unit)
@@ -248,6 +266,12 @@ internal static class NameIndexBuilder
                 _implicitByteSize[code] = 0;
                 _nameForm[code] = 0;
                 ushort flags = children != 0 ? FChildren : (ushort)0;
+                // decl_line, byte_size and declaration matter only for the tags the walk indexes
+                // with them (Aux, IsDeclaration); for the rest (pointer, const, member, parameter,
+                // array... types: most DIEs the walk visits) they are skipped, so fixed-size runs
+                // merge into one skip.
+                var usesAux = (DwTag)tag is DwTag.BaseType or DwTag.StructureType or DwTag.UnionType or DwTag.ClassType
+                    or DwTag.Typedef or DwTag.EnumerationType or DwTag.Subprogram or DwTag.Variable;
                 var pendingSkip = 0;
                 while (true)
                 {
@@ -264,10 +288,10 @@ internal static class NameIndexBuilder
                         case DwAt.Sibling: slot = SlotSibling; slotFlag = FSibling; break;
                         case DwAt.Specification or DwAt.AbstractOrigin:
                             slot = SlotOrigin; slotFlag = form == DwForm.RefAddr ? (ushort)(FOrigin | FOriginAddr) : FOrigin; break;
-                        case DwAt.DeclLine: slot = SlotDeclLine; slotFlag = FDeclLine; break;
-                        case DwAt.ByteSize: slot = SlotByteSize; slotFlag = FByteSize; break;
+                        case DwAt.DeclLine when usesAux: slot = SlotDeclLine; slotFlag = FDeclLine; break;
+                        case DwAt.ByteSize when usesAux: slot = SlotByteSize; slotFlag = FByteSize; break;
                         case DwAt.Declaration:
-                            if (form == DwForm.Flag) { slot = SlotDeclaration; slotFlag = FDeclFlag; }
+                            if (form == DwForm.Flag) { if (usesAux) { slot = SlotDeclaration; slotFlag = FDeclFlag; } }
                             else if (form != DwForm.ImplicitConst || implicitConst != 0) flags |= FDeclPresent;
                             break;
                         case DwAt.LowPc or DwAt.Ranges: flags |= FCode; break;
@@ -286,6 +310,13 @@ internal static class NameIndexBuilder
                         flags |= slotFlag;
                         if (slot == SlotName) _nameForm[code] = (byte)form;
                         Flush(ref ops, ref pendingSkip);
+                        var fixedSize = FixedCaptureSize(form, unit);
+                        if (fixedSize > 0)
+                        {
+                            // The common forms (strp, data1/2/4, ref4, flag) decode inline in Run.
+                            Emit(ref ops, (byte)(OpCaptureFixed + 8 * System.Numerics.BitOperations.Log2((uint)fixedSize) + slot));
+                            continue;
+                        }
                         Emit(ref ops, (byte)(OpCapture + slot));
                         Emit(ref ops, (byte)form);
                         continue;
@@ -317,9 +348,26 @@ internal static class NameIndexBuilder
                 Flush(ref ops, ref pendingSkip);
                 Emit(ref ops, OpEnd);
                 _flags[code] = flags;
+                // A program that is one skip (or nothing): the walk adds it without running it.
+                var length = ops - _opStart[code];
+                _fixedSize[code] = (flags & FSlow) != 0 ? (short)-1
+                    : length == 1 ? (short)0
+                    : length == 2 && _ops[_opStart[code]] < 0x80 ? _ops[_opStart[code]] : (short)-1;
             }
             _compiledFor = key;
         }
+
+        /// <summary>The size of a fixed-size capturable form as <see cref="Capture"/> reads it, else 0.</summary>
+        static int FixedCaptureSize(DwForm form, DwarfUnit unit) => form switch
+        {
+            DwForm.Data1 or DwForm.Ref1 or DwForm.Strx1 or DwForm.Flag => 1,
+            DwForm.Data2 or DwForm.Ref2 or DwForm.Strx2 => 2,
+            DwForm.Data4 or DwForm.Ref4 or DwForm.Strx4 => 4,
+            DwForm.Data8 or DwForm.Ref8 => 8,
+            DwForm.Strp or DwForm.LineStrp or DwForm.RefAddr =>
+                form == DwForm.RefAddr && unit.Version <= 2 ? (unit.AddressSize is 4 or 8 ? unit.AddressSize : 0) : unit.OffsetSize,
+            _ => 0,
+        };
 
         static bool CanCapture(DwForm form) => form is DwForm.Data1 or DwForm.Data2 or DwForm.Data4 or DwForm.Data8 or DwForm.Udata
             or DwForm.Sdata or DwForm.Ref1 or DwForm.Ref2 or DwForm.Ref4 or DwForm.Ref8 or DwForm.RefUdata or DwForm.RefAddr
@@ -353,6 +401,7 @@ internal static class NameIndexBuilder
             Array.Resize(ref _implicitDeclLine, size);
             Array.Resize(ref _implicitByteSize, size);
             Array.Resize(ref _nameForm, size);
+            Array.Resize(ref _fixedSize, size);
         }
 
         /// <summary>The walk over one unit; <paramref name="data"/> is the whole unit (header included).</summary>
@@ -401,7 +450,15 @@ internal static class NameIndexBuilder
                     SlowDie(unit, dieStart, ref pos, depth);
                     continue;
                 }
-                Run(unit, data, ref pos, end, code, slots);
+                // Slots are read below only under the flags of their captures, so a DIE without
+                // captures (pointer, const, parameter types...) need not run its program.
+                var fixedSize = _fixedSize[code];
+                if (fixedSize >= 0)
+                {
+                    pos += fixedSize;
+                    if (pos > end) ThrowPastEnd(unit, pos);
+                }
+                else Run(unit, data, ref pos, end, code, slots);
                 var tag = (DwTag)_tag[code];
                 if (depth == 1)
                 {
@@ -598,6 +655,22 @@ internal static class NameIndexBuilder
                     if (pos > end) ThrowPastEnd(unit, pos);
                     continue;
                 }
+                if (op >= OpCaptureFixed)
+                {
+                    var log2 = (op - OpCaptureFixed) >> 3;
+                    var size = 1 << log2;
+                    if (pos + size > end) ThrowPastEnd(unit, pos);
+                    var bytes = data.Slice(pos, size);
+                    slots[op & 7] = log2 switch
+                    {
+                        0 => bytes[0],
+                        1 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                        2 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                        _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                    };
+                    pos += size;
+                    continue;
+                }
                 switch (op)
                 {
                     case OpLeb:
@@ -733,15 +806,15 @@ internal static class NameIndexBuilder
                     return Hash(rest[..rest.IndexOf((byte)0)]); // the NUL was found when the string was captured
                 }
                 case DwForm.Strp:
-                    if (value >= (ulong)_dwarf.Sections.Str.Length) ThrowBadString(unit, ".debug_str", value);
+                    if (value >= _strLength) ThrowBadString(unit, ".debug_str", value);
                     return value | KeyStr;
                 case DwForm.LineStrp:
-                    if (value >= (ulong)_dwarf.Sections.LineStr.Length) ThrowBadString(unit, ".debug_line_str", value);
+                    if (value >= _lineStrLength) ThrowBadString(unit, ".debug_line_str", value);
                     return value | KeyLineStr;
                 default: // strx forms
                 {
                     var offset = AttributeValue.StrOffset(unit, value, default);
-                    if (offset >= (ulong)_dwarf.Sections.Str.Length) ThrowBadString(unit, ".debug_str", offset);
+                    if (offset >= _strLength) ThrowBadString(unit, ".debug_str", offset);
                     return offset | KeyStr;
                 }
             }
