@@ -18,6 +18,8 @@ export class KdumpAdapterFactory implements vscode.DebugAdapterDescriptorFactory
 export interface SessionEvents {
     /** The session stopped on the panic: the dump is open. */
     onStopped(session: vscode.DebugSession): void;
+    /** A stackTrace response (its body) was sent to VS Code. */
+    onStackTrace?(session: vscode.DebugSession, body: unknown): void;
 }
 
 /**
@@ -52,6 +54,7 @@ export class KdumpTrackerFactory implements vscode.DebugAdapterTrackerFactory {
                     this.log.error(failure);
                     void vscode.window.showErrorMessage(failure);
                 }
+                if (message.type === 'response' && message.command === 'stackTrace' && message.success) this.events.onStackTrace?.(session, message.body);
                 if (isStopped(message)) {
                     stopProgress();
                     this.events.onStopped(session);
