@@ -3,7 +3,7 @@ namespace KdumpDebug.Lsp.Tests;
 /// <summary>crash scripts without a kernel: everything comes from the command table.</summary>
 public class CrashScriptTests
 {
-    const string Uri = "file:///work/check.crash";
+    const string Uri = "file:///home/user/check.crash";
 
     [Fact]
     public async Task TheSampleScriptIsClean()

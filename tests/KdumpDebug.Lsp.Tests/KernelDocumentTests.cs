@@ -91,7 +91,7 @@ public class KernelDocumentTests(KernelFixture fixture) : IClassFixture<KernelFi
     public async Task CrashScriptsCompleteSymbolsAndMembers()
     {
         var client = fixture.Client;
-        const string uri = "file:///work/kernel.crash";
+        const string uri = "file:///home/user/kernel.crash";
         await client.OpenAsync(uri, "crash", "p init_task.co\nstruct task_struct.pi\np jiff\ntask -R \n");
         Assert.Contains(("comm", "[1408] char comm[16]"), await client.CompletionAsync(uri, 0, 14));
         Assert.Contains(("pid", "[912] pid_t pid"), await client.CompletionAsync(uri, 1, 21));
@@ -103,7 +103,7 @@ public class KernelDocumentTests(KernelFixture fixture) : IClassFixture<KernelFi
     public async Task WithAKernelStructNamesAreCommandsAndUnknownWordsAreErrors()
     {
         var client = fixture.Client;
-        const string uri = "file:///work/names.crash";
+        const string uri = "file:///home/user/names.crash";
         await client.OpenAsync(uri, "crash", "list_head\njiffies\nfrobnicate\n");
         // The first publish may come before the kernel is open; the server publishes again once it is.
         await client.HoverAsync(uri, 0, 0);

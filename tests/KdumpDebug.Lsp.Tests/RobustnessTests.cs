@@ -6,7 +6,7 @@ namespace KdumpDebug.Lsp.Tests;
 /// <summary>Bad input: huge, binary and invalid-UTF-8 documents, positions outside the text. The server answers, sensibly empty.</summary>
 public class RobustnessTests
 {
-    static readonly string[] Kinds = ["file:///etc/kdump.conf", "file:///etc/default/grub", "file:///work/x.crash", "file:///src/x.c"];
+    static readonly string[] Kinds = ["file:///etc/kdump.conf", "file:///etc/default/grub", "file:///home/user/x.crash", "file:///src/x.c"];
 
     [Fact]
     public async Task AHugeDocumentIsDiagnosedWithinBoundsAndStaysResponsive()
@@ -111,7 +111,7 @@ public class RobustnessTests
             await using var client = await LspTestClient.StartAsync(new { kdumpDebug = new { vmlinux = junk } });
             await client.OpenAsync("file:///src/x.c", "c", "int f(void) { return jiffies; }\n");
             Assert.Null(await client.HoverAsync("file:///src/x.c", 0, 23));
-            var diagnostics = await client.OpenAsync("file:///work/x.crash", "crash", "frobnicate\n");
+            var diagnostics = await client.OpenAsync("file:///home/user/x.crash", "crash", "frobnicate\n");
             Assert.StartsWith("0:0-10 warning unknown command 'frobnicate'", LspTestClient.Describe(diagnostics).Single());
             Assert.Contains($"kdumpdebug lsp: kdumpDebug settings: {junk}", client.Log.ToString());
         }
