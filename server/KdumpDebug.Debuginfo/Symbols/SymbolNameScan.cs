@@ -11,8 +11,8 @@ namespace KdumpDebug.Debuginfo.Symbols;
 /// against a few hundred for the full table with crash's sort). It answers only when the answer
 /// cannot differ from the full table's (<see cref="SymbolTable.TryLookup"/> and
 /// <see cref="CrashSymbolTable"/> lookups): exactly one defined symbol of that name and no clone
-/// whose crash name would be the same ("NAME.isra.*", "NAME.part.*"), or no symbol and no such
-/// clone at all. Anything else (two static symbols of one name, clones, section-like names starting
+/// whose crash name (<see cref="CrashSymbolTable.StripSymbolEnd"/>) is the same, or no symbol and
+/// no such clone at all. Anything else (two static symbols of one name, clones, section-like names starting
 /// with "."; extended section indexes) is <see cref="SymbolScanResult.Ambiguous"/>: use the table.
 /// </summary>
 public static class SymbolNameScan
@@ -48,9 +48,9 @@ public static class SymbolNameScan
             var next = candidate[wanted.Length];
             if (next == (byte)'.')
             {
-                // crash strips ".isra.*" and ".part.*" (CrashSymbolTable): such a clone answers to NAME too.
-                var suffix = candidate[wanted.Length..];
-                if (suffix.StartsWith(".isra."u8) || suffix.StartsWith(".part."u8)) return SymbolScanResult.Ambiguous;
+                // A clone crash's table names NAME (CrashSymbolTable.StripSymbolEnd, e.g. NAME.isra.0) answers to it too.
+                var end = candidate.IndexOf((byte)0);
+                if (end > 0 && CrashSymbolTable.StripSymbolEnd(Encoding.UTF8.GetString(candidate[..end])) == name) return SymbolScanResult.Ambiguous;
                 continue;
             }
             if (next != 0) continue;
