@@ -33,14 +33,6 @@ internal sealed class DedupTable
 
     public int Count => _count;
 
-    /// <summary>The log2 of the smallest capacity that holds <paramref name="entries"/> without growing.</summary>
-    public static int CapacityLog2For(long entries)
-    {
-        var log2 = 4;
-        while (log2 < 30 && (1L << log2) < entries * 2 + 2) log2++;
-        return log2;
-    }
-
     /// <summary>Records <paramref name="value"/> for the key unless a lower value is already recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddMin(ulong k1, ulong k2, uint value)
