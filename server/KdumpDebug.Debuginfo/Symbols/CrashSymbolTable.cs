@@ -27,8 +27,7 @@ public sealed class CrashSymbolTable
 {
     readonly ElfSymbol[] _symbols;
     readonly ulong[] _addresses;
-    readonly Dictionary<string, int> _firstByName;
-    readonly int[] _nextSameName;
+    readonly SymbolNameChains _byName;
     readonly bool _perCpuSymbols;
     readonly ulong _firstKernelSymbol;
     readonly ulong _relocatedStart;
@@ -42,16 +41,8 @@ public sealed class CrashSymbolTable
         _relocatedStart = relocatedStart;
         _relocatedEnd = relocatedEnd;
         _addresses = new ulong[symbols.Length];
-        _firstByName = new Dictionary<string, int>(symbols.Length, StringComparer.Ordinal);
-        _nextSameName = new int[symbols.Length];
-        for (var i = symbols.Length - 1; i >= 0; i--)
-        {
-            _addresses[i] = symbols[i].Address;
-            // One hash lookup per symbol (not a TryGetValue and a store): 100k+ names.
-            ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstByName, symbols[i].Name, out var seen);
-            _nextSameName[i] = seen ? first : -1;
-            first = i;
-        }
+        for (var i = 0; i < symbols.Length; i++) _addresses[i] = symbols[i].Address;
+        _byName = new SymbolNameChains(symbols);
     }
 
     /// <summary>
@@ -65,20 +56,13 @@ public sealed class CrashSymbolTable
     public static CrashSymbolTable? Build(IReadOnlyList<ElfSymbol> symbolTableOrder, ulong allocatedStart, ulong allocatedEnd)
     {
         ArgumentNullException.ThrowIfNull(symbolTableOrder);
-        var order = new int[symbolTableOrder.Count];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        // gnu_qsort (numeric_forward, then non_numeric_forward): address, then name byte order; the
-        // index keeps it stable like glibc's merge sort.
-        Array.Sort(order, (a, b) =>
-        {
-            var x = symbolTableOrder[a];
-            var y = symbolTableOrder[b];
-            var c = x.Address.CompareTo(y.Address);
-            if (c != 0) return c;
-            c = string.CompareOrdinal(x.Name, y.Name);
-            return c != 0 ? c : a.CompareTo(b);
-        });
+        // gnu_qsort (numeric_forward, then non_numeric_forward), stable like glibc's merge sort.
+        return Build(symbolTableOrder, NmOrder.Sort(symbolTableOrder), allocatedStart, allocatedEnd);
+    }
 
+    /// <summary>As <see cref="Build(IReadOnlyList{ElfSymbol}, ulong, ulong)"/>, with <paramref name="order"/> from <see cref="NmOrder.Sort"/>.</summary>
+    internal static CrashSymbolTable? Build(IReadOnlyList<ElfSymbol> symbolTableOrder, int[] order, ulong allocatedStart, ulong allocatedEnd)
+    {
         var kept = new List<ElfSymbol>(order.Length);
         var started = false;
         var perCpu = false;
@@ -191,7 +175,8 @@ public sealed class CrashSymbolTable
     public bool TryLookup(string name, out ElfSymbol symbol)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (_firstByName.TryGetValue(name, out var i))
+        var i = _byName.First(name);
+        if (i >= 0)
         {
             symbol = _symbols[i];
             return true;
@@ -207,9 +192,8 @@ public sealed class CrashSymbolTable
     public IReadOnlyList<ElfSymbol> LookupAll(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_firstByName.TryGetValue(name, out var i)) return [];
         var result = new List<ElfSymbol>();
-        for (var j = i; j >= 0; j = _nextSameName[j]) result.Add(_symbols[j]);
+        for (var j = _byName.First(name); j >= 0; j = _byName.Next(j)) result.Add(_symbols[j]);
         return result;
     }
 

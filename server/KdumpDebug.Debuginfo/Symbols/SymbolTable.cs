@@ -25,8 +25,7 @@ public sealed class SymbolTable
     // Per sorted symbol: the end of the segment (ET_REL: section) holding it, bounding how far
     // past its address a symbol without a covering size may be named.
     readonly ulong[] _extentEnd;
-    readonly Dictionary<string, int> _firstByName;
-    readonly int[] _nextSameName;
+    readonly SymbolNameChains _byName;
 
     SymbolTable(ElfSymbol[] sorted, ulong[] extentEnd, CrashSymbolTable? crash)
     {
@@ -35,17 +34,8 @@ public sealed class SymbolTable
         _sortedView = Array.AsReadOnly(sorted);
         _extentEnd = extentEnd;
         _addresses = new ulong[sorted.Length];
-        _firstByName = new Dictionary<string, int>(sorted.Length, StringComparer.Ordinal);
-        _nextSameName = new int[sorted.Length];
-        // Walk backwards so each name's chain runs in address order.
-        for (var i = sorted.Length - 1; i >= 0; i--)
-        {
-            _addresses[i] = sorted[i].Address;
-            // One hash lookup per symbol (not a TryGetValue and a store): 100k+ names.
-            ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstByName, sorted[i].Name, out var seen);
-            _nextSameName[i] = seen ? first : -1;
-            first = i;
-        }
+        for (var i = 0; i < sorted.Length; i++) _addresses[i] = sorted[i].Address;
+        _byName = new SymbolNameChains(sorted);
     }
 
     /// <summary>An empty table (a file without symbols).</summary>
@@ -181,16 +171,27 @@ public sealed class SymbolTable
             if (isRelocatable && sectionIndex > 0) address = unchecked(bases[sectionIndex] + value);
             var symbol = new ElfSymbol(name, address, size, KindOf(type), bind != ElfConstants.StbLocal, sectionIndex, letter);
             everything?.Add(symbol);
-            if (name.Length == 0 || type is ElfConstants.SttSection or ElfConstants.SttFile) continue;
-            list.Add(symbol);
+            if (IsNamedSymbol(symbol)) list.Add(symbol);
         }
 
-        // crash's table sorts and filters its own copy: build it on the other core meanwhile
-        // (on a distribution kernel each half is ~0.1 s, and the first bt waits for both).
-        var (allocatedStart, allocatedEnd) = elf.AllocatedSpan;
-        var crashTable = everything is null ? null : Task.Run(() => CrashSymbolTable.Build(everything, allocatedStart, allocatedEnd));
-        var sorted = list.ToArray();
-        SortByAddressThenName(sorted);
+        // One sort serves both tables: crash's is every defined symbol in nm order, filtered by its
+        // rules, and this one is the same order without section, file and unnamed symbols.
+        ElfSymbol[] sorted;
+        CrashSymbolTable? crash = null;
+        if (everything is null)
+        {
+            sorted = NmOrder.Sorted(list);
+        }
+        else
+        {
+            var order = NmOrder.Sort(everything);
+            var (allocatedStart, allocatedEnd) = elf.AllocatedSpan;
+            crash = CrashSymbolTable.Build(everything, order, allocatedStart, allocatedEnd);
+            sorted = new ElfSymbol[list.Count];
+            var n = 0;
+            foreach (var index in order)
+                if (IsNamedSymbol(everything[index])) sorted[n++] = everything[index];
+        }
         // How far a symbol may extend past its own address: to the end of the PT_LOAD segment
         // holding it (crash also names padding between sections, e.g. "_etext+1046286"), or for a
         // relocatable file, or a file without segments, to the end of its section.
@@ -209,9 +210,11 @@ public sealed class SymbolTable
                 end = unchecked(bases[s.SectionIndex] + sections[s.SectionIndex].Size);
             extentEnd[i] = end;
         }
-        var crash = crashTable?.GetAwaiter().GetResult();
         return new SymbolTable(sorted, extentEnd, crash);
     }
+
+    // What this table keeps: a named symbol that is not a section or file symbol.
+    static bool IsNamedSymbol(in ElfSymbol s) => s.Name.Length > 0 && s.Kind is not (SymbolKind.Section or SymbolKind.File);
 
     static string DecodeName(string path, ReadOnlySpan<byte> strtab, ElfSection strtabSection, uint offset, int index,
         long entryOffset, Dictionary<int, string> cache)
@@ -241,29 +244,6 @@ public sealed class SymbolTable
         _ => SymbolKind.NoType,
     };
 
-    // nm -n order (binutils nm.c numeric_forward, then non_numeric_forward with strcoll under
-    // the kernel build's LC_COLLATE=C): address, then name in byte order.
-    static void SortByAddressThenName(ElfSymbol[] symbols)
-    {
-        var keys = new ulong[symbols.Length];
-        for (var i = 0; i < symbols.Length; i++) keys[i] = symbols[i].Address;
-        Array.Sort(keys, symbols);
-        for (var start = 0; start < symbols.Length;)
-        {
-            var end = start + 1;
-            while (end < symbols.Length && keys[end] == keys[start]) end++;
-            if (end - start > 1)
-                Array.Sort(symbols, start, end - start, NameComparer.Instance);
-            start = end;
-        }
-    }
-
-    sealed class NameComparer : IComparer<ElfSymbol>
-    {
-        public static readonly NameComparer Instance = new();
-        public int Compare(ElfSymbol x, ElfSymbol y) => string.CompareOrdinal(x.Name, y.Name);
-    }
-
     /// <summary>
     /// The symbol named exactly <paramref name="name"/>. When several share the name, prefers a
     /// global one, then one that is not absolute (text/data over SHN_ABS), then the lowest address.
@@ -271,13 +251,14 @@ public sealed class SymbolTable
     public bool TryLookup(string name, out ElfSymbol symbol)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_firstByName.TryGetValue(name, out var i))
+        var i = _byName.First(name);
+        if (i < 0)
         {
             symbol = default;
             return false;
         }
         var best = i;
-        for (var j = _nextSameName[i]; j >= 0; j = _nextSameName[j])
+        for (var j = _byName.Next(i); j >= 0; j = _byName.Next(j))
             if (LookupRank(_sorted[j]) > LookupRank(_sorted[best])) best = j;
         symbol = _sorted[best];
         return true;
@@ -289,9 +270,8 @@ public sealed class SymbolTable
     public IReadOnlyList<ElfSymbol> LookupAll(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_firstByName.TryGetValue(name, out var i)) return [];
         var result = new List<ElfSymbol>();
-        for (var j = i; j >= 0; j = _nextSameName[j]) result.Add(_sorted[j]);
+        for (var j = _byName.First(name); j >= 0; j = _byName.Next(j)) result.Add(_sorted[j]);
         return result;
     }
 
