@@ -1,7 +1,8 @@
 // Publishes the server the .vsix carries: `dotnet publish server/KdumpDebug.Server` for linux-x64,
-// self-contained (users need no .NET runtime) and ReadyToRun (start-up without JIT), into
+// self-contained (users need no .NET runtime) and ReadyToRun, composite with the framework (the
+// server's csproj: start-up without JIT, generic framework code over our types included), into
 // dist/server/ (dist/server/kdumpdebug is what the extension runs when kdumpDebug.serverPath is
-// empty). Incremental: about 15 s when nothing changed, 2-3 minutes from scratch on 2 cores.
+// empty). Incremental: about 15 s when nothing changed, 3-4 minutes from scratch on 2 cores.
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

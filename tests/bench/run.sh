@@ -39,7 +39,8 @@
 # environment:
 #   KDUMPDEBUG   kdumpdebug executable (default: published from this checkout into
 #                out/kdumpdebug with `dotnet publish server/KdumpDebug.Server -c Release
-#                -r linux-x64 --self-contained false -p:PublishReadyToRun=true`)
+#                -r linux-x64 --self-contained true -p:PublishReadyToRun=true`, as the .vsix
+#                carries it: one composite ReadyToRun image of our code and the framework)
 #   CRASH        crash executable (default: crash on PATH)
 #   BENCH_VMCORE dump file name inside DISTRO_DIR (default vmcore.kdump: makedumpfile -c, zlib)
 #   BENCH_TIMEOUT seconds before one run is killed (default 600)
@@ -75,12 +76,13 @@ done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps must be a positive integer, not '$REPS'" >&2; exit 2; }
 DISTRO_DIR=${DISTRO_DIR:-$HOME/.cache/kdumpdebug-fixtures/6.1.0-53-cloud-amd64/sysrq}
 if [ -z "${KDUMPDEBUG:-}" ]; then
-	# The product as shipped: published for linux-x64 with ReadyToRun (precompiled, so start-up
-	# does not pay for the JIT); rebuilt from this checkout on every run.
+	# The product as shipped in the .vsix: self-contained for linux-x64, with our code and the
+	# framework precompiled into one ReadyToRun image (start-up does not pay for the JIT);
+	# rebuilt from this checkout on every run.
 	KDUMPDEBUG=$REPO/out/kdumpdebug/kdumpdebug
 	echo "[bench] publishing kdumpdebug (ReadyToRun) into $REPO/out/kdumpdebug" >&2
 	mkdir -p "$REPO/out"
-	dotnet publish "$REPO/server/KdumpDebug.Server" -c Release -r linux-x64 --self-contained false \
+	dotnet publish "$REPO/server/KdumpDebug.Server" -c Release -r linux-x64 --self-contained true \
 		-p:PublishReadyToRun=true -o "$REPO/out/kdumpdebug" -nologo -v quiet > "$REPO/out/publish.log" 2>&1 \
 		|| echo "[bench] publish failed: see $REPO/out/publish.log" >&2
 fi

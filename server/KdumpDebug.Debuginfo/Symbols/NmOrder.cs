@@ -1,3 +1,5 @@
+using KdumpDebug.Core.Collections;
+
 namespace KdumpDebug.Debuginfo.Symbols;
 
 /// <summary>
@@ -9,22 +11,15 @@ namespace KdumpDebug.Debuginfo.Symbols;
 static class NmOrder
 {
     /// <summary>
-    /// The indexes of <paramref name="symbols"/> in nm -n order. Sorted as an address key array
-    /// with an int payload first, the runtime's primitive path: sorting the 48-byte symbols
-    /// themselves, or through a comparison delegate, is 5-10x slower on a distribution kernel's
-    /// 117k symbols. Runs of one address (9k <c>__kstrtabns_*</c> share one) are then put in name
-    /// order.
+    /// The indexes of <paramref name="symbols"/> in nm -n order: a stable sort of the addresses
+    /// (<see cref="KeyOrder"/>), then each run of one address (9k <c>__kstrtabns_*</c> share one in
+    /// a distribution kernel) put in name order.
     /// </summary>
     public static int[] Sort(IReadOnlyList<ElfSymbol> symbols)
     {
-        var order = new int[symbols.Count];
-        var keys = new ulong[order.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            keys[i] = symbols[i].Address;
-        }
-        Array.Sort(keys, order);
+        var keys = new ulong[symbols.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = symbols[i].Address;
+        var order = KeyOrder.Ascending(keys);
         Comparison<int> byNameThenIndex = (a, b) =>
         {
             var c = string.CompareOrdinal(symbols[a].Name, symbols[b].Name);
@@ -33,7 +28,7 @@ static class NmOrder
         for (var start = 0; start < order.Length;)
         {
             var end = start + 1;
-            while (end < order.Length && keys[end] == keys[start]) end++;
+            while (end < order.Length && keys[order[end]] == keys[order[start]]) end++;
             if (end - start > 1) order.AsSpan(start, end - start).Sort(byNameThenIndex);
             start = end;
         }
