@@ -51,6 +51,7 @@ public sealed class CommandTable
         new PrintCommand(),
         new PtypeCommand(),
         new PsCommand(),
+        new PtovCommand(),
         new RdCommand(),
         new RunqCommand(),
         new SetCommand(),
@@ -60,6 +61,7 @@ public sealed class CommandTable
         new SysCommand(),
         new TaskCommand(),
         new VmCommand(),
+        new VtopCommand(),
         new WhatisCommand(),
         new QuitCommand(),
     }.ToCommandTable();

@@ -86,6 +86,8 @@ public sealed class ForeachCommand : ICommand
             {
                 if (i > 0) context.Out.Write("\n");
                 context.Session.ContextTask = tasks[i].Address;
+                // vtop prints no task of its own; crash's foreach puts the task header before it.
+                if (name == "vtop") context.Out.Write(KernelContext.TaskHeader(tasks[i]) + "\n");
                 try
                 {
                     command.Execute(new CommandContext(context.Session, words[commandAt], arguments, context.Out));

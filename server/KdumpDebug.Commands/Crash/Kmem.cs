@@ -1,14 +1,18 @@
 using System.Globalization;
+using KdumpDebug.Commands.Output;
 using KdumpDebug.Commands.Parsing;
+using KdumpDebug.Core.Errors;
 using KdumpDebug.Kernel;
 using KdumpDebug.Kernel.Memory;
 
 namespace KdumpDebug.Commands.Crash;
 
 /// <summary>
-/// crash's <c>kmem</c>; only <c>-i</c> (memory.c dump_kmeminfo: the PAGES / TOTAL / PERCENTAGE
-/// summary of RAM, page cache, slab, huge pages, swap and overcommit) is supported so far.
-/// Numbers come from <see cref="MemoryInfo"/>.
+/// crash's <c>kmem</c>: <c>-i</c> (memory.c dump_kmeminfo: the PAGES / TOTAL / PERCENTAGE summary
+/// of RAM, page cache, slab, huge pages, swap and overcommit; numbers from <see cref="MemoryInfo"/>)
+/// and <c>-p</c> (dump_mem_map: one <see cref="PageLine"/> per <c>struct page</c>, for the frames of
+/// the given physical addresses, or every frame below <c>max_pfn</c>). A <c>struct page</c> address
+/// without an option shows that page's line, as crash's <c>kmem ADDRESS</c> does for one.
 /// </summary>
 public sealed class KmemCommand : ICommand
 {
@@ -16,11 +20,15 @@ public sealed class KmemCommand : ICommand
         Name: "kmem",
         Aliases: [],
         Summary: "kernel memory",
-        Synopsis: "kmem -i",
+        Synopsis: "kmem -i | -p [address ...] | page-address",
         Description: """
             -i  display general memory usage information: total, free, used, shared,
                 buffer, page-cache and slab pages, huge pages, swap, and the commit
                 limit with the committed address space.
+            -p  display each page structure: its address, the physical address of its
+                page, its mapping, index, reference count and flags. With addresses, only
+                the pages holding those physical addresses.
+            page-address  a struct page address: display that page structure.
             """,
         Examples: """
               crash> kmem -i
@@ -32,9 +40,84 @@ public sealed class KmemCommand : ICommand
 
     public void Execute(CommandContext context)
     {
-        var parsed = GetOpt.Parse(context.Arguments, "i");
-        if (!parsed.Options.Any(o => o.Name == 'i') || parsed.Operands.Count > 0)
-            throw new CommandException("only kmem -i is supported", showUsage: true);
+        var parsed = GetOpt.Parse(context.Arguments, "ip");
+        var info = parsed.Options.Any(o => o.Name == 'i');
+        var pages = parsed.Options.Any(o => o.Name == 'p');
+        if (info && !pages && parsed.Operands.Count == 0) WriteInfo(context);
+        else if (pages && !info) WritePages(context, parsed.Operands, physical: true);
+        else if (!info && !pages && parsed.Operands.Count > 0) WritePages(context, parsed.Operands, physical: false);
+        else throw new CommandException("supported: kmem -i, kmem -p [address ...], kmem page-address", showUsage: true);
+    }
+
+    /// <summary>
+    /// <c>kmem -p</c>: the header once, then a line per page. <paramref name="physical"/>: the
+    /// operands are physical addresses; else struct page addresses. No operand: every frame.
+    /// </summary>
+    static void WritePages(CommandContext context, IReadOnlyList<string> operands, bool physical)
+    {
+        var target = context.Kernel().Target;
+        var map = PageMap.For(target);
+        var names = PageFlagNames.For(target);
+        var maxPhysical = VtopCommand.MaxPhysical(target);
+        var width = PageLine.PhysicalWidth(maxPhysical is ulong m and > 0 ? m - 1 : 0);
+        var o = context.Out;
+        var headerWritten = false;
+        void Line(ulong frame)
+        {
+            if (!headerWritten) o.Write(PageLine.Header(width) + "\n");
+            headerWritten = true;
+            try
+            {
+                o.Write(PageLine.Format(map.Read(frame), names, width) + "\n");
+            }
+            catch (KdumpDebugException e)
+            {
+                o.Write($"kmem: page {map.PageAddress(frame):x}: {e.Message}\n");
+            }
+        }
+        if (operands.Count == 0)
+        {
+            // crash walks every present memory section whole, so the last one's pages past
+            // max_pfn are listed too. SECTION_SIZE_BITS is in VMCOREINFO (27 on x86-64); a section
+            // whose struct pages are not mapped is a hole and is skipped, as crash skips invalid ones.
+            var end = maxPhysical ?? throw new CommandException("cannot read max_pfn: give physical addresses");
+            var sectionBits = target.VmcoreInfo.TryGetNumber("SECTION_SIZE_BITS", out var bits) && bits is > 12 and < 48 ? (int)bits : 27;
+            var sectionSize = 1UL << sectionBits;
+            for (ulong section = 0; section < end; section += sectionSize)
+            {
+                try
+                {
+                    map.Read(section);
+                }
+                catch (KdumpDebugException)
+                {
+                    continue;
+                }
+                for (var frame = section; frame < section + sectionSize; frame += 4096) Line(frame);
+            }
+            return;
+        }
+        foreach (var operand in operands)
+        {
+            if (!CrashNumber.TryParseHex(operand, out var value))
+            {
+                o.Write($"kmem: invalid address: {operand}\n");
+                continue;
+            }
+            if (physical)
+            {
+                // Above MAX_PHYSMEM_BITS (52) no frame has a struct page; below, a page past max_pfn in a
+                // present section still has one (crash shows it), and an absent one gives a kmem: line.
+                if (value >= 1UL << 52) o.Write($"kmem: {value:x}: not a physical address\n");
+                else Line(value);
+            }
+            else if (map.TryPhysicalOf(value, out var frame) && (maxPhysical is not ulong max || frame < max)) Line(frame);
+            else o.Write($"kmem: {value:x}: not a page structure address (only kmem -i, -p and page addresses are supported)\n");
+        }
+    }
+
+    static void WriteInfo(CommandContext context)
+    {
         var info = MemoryInfo.Read(context.Kernel().Target);
         var o = context.Out;
         var total = info.TotalRam ?? 0;

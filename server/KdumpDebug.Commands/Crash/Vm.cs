@@ -147,7 +147,7 @@ public sealed class VmCommand : ICommand
     static string Center16(string text) => CrashColumns.MkString(text, CrashColumns.VaddrWidth, Justify.Center | Justify.Left);
 
     /// <summary>crash 8's vma_header: VMA centered in 16, START/END right-centered in UVADDR_PRLEN.</summary>
-    static readonly string VmaHeader =
+    internal static readonly string VmaHeader =
         $"{Center16("VMA")} {CrashColumns.MkString("START", CrashColumns.UvaddrWidth, Justify.Center | Justify.Right)} {CrashColumns.MkString("END", CrashColumns.UvaddrWidth, Justify.Center | Justify.Right)}  FLAGS FILE\n";
 
     /// <summary>crash 8's VMA line: "%s %s %s %6llx %s" (the file column empty for anonymous memory, as crash leaves it).</summary>
@@ -180,7 +180,7 @@ public sealed class VmCommand : ICommand
     }
 
     /// <summary>The path of <c>swap_info[type]-&gt;swap_file</c> (crash's get_swapdev), or "type N" when it cannot be read.</summary>
-    static string SwapName(KernelTarget target, ulong type, Dictionary<ulong, string> cache)
+    internal static string SwapName(KernelTarget target, ulong type, Dictionary<ulong, string> cache)
     {
         if (cache.TryGetValue(type, out var name)) return name;
         name = $"type {type}";

@@ -44,6 +44,9 @@ public sealed class UserAddressSpace
         return new UserAddressSpace(walker, target.Dump.Memory, pgd);
     }
 
+    /// <summary>The entries a walk of <paramref name="virtualAddress"/> reads, top level first (<see cref="PageTableWalker.Walk"/>).</summary>
+    public IReadOnlyList<PageTableStep> Walk(ulong virtualAddress) => _walker.Walk(virtualAddress);
+
     /// <summary>What the page tables say about the page holding <paramref name="virtualAddress"/>.</summary>
     public UserPage Translate(ulong virtualAddress)
     {

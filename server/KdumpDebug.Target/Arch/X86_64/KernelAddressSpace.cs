@@ -27,6 +27,7 @@ public sealed class KernelAddressSpace
         _memory = memory;
         PhysBase = physBase;
         KernelImageSize = kernelImageSize;
+        RootTableVirtualAddress = rootTableVirtualAddress;
         if (!TryTranslateKernelImage(rootTableVirtualAddress, out var rootPhys))
             throw new KdumpDebugException($"init_top_pgt at {rootTableVirtualAddress:x} is outside the kernel image mapping");
         Walker = new PageTableWalker(memory, rootPhys, levels);
@@ -39,6 +40,9 @@ public sealed class KernelAddressSpace
     public ulong KernelImageSize { get; }
 
     public PageTableWalker Walker { get; }
+
+    /// <summary>The kernel's top page table (<c>init_top_pgt</c>) at its run-time address (crash's "PGD DIRECTORY").</summary>
+    public ulong RootTableVirtualAddress { get; }
 
     /// <summary>4 or 5.</summary>
     public int PagingLevels => Walker.Levels;
