@@ -84,16 +84,27 @@ public static class TriageCollector
         string? panicTop = null;
         if (panicTask is not null)
         {
-            var bt = TaskStack.Unwind(kernel, panicTask);
-            if (bt.StopReason is string stop) problems.Add($"stack of PID {panicTask.Pid}: {stop}");
+            try
+            {
+                ReadPanicStack(panicTask);
+            }
+            catch (KdumpDebugException e)
+            {
+                problems.Add($"stack of PID {panicTask.Pid}: {e.Message}");
+            }
+        }
+        void ReadPanicStack(KernelTask task)
+        {
+            var bt = TaskStack.Unwind(kernel, task);
+            if (bt.StopReason is string stop) problems.Add($"stack of PID {task.Pid}: {stop}");
             var site = CrashSite.Find(bt.Frames, reason.IsLockup);
-            if (site.ExceptionIndex is int e) exceptionRip = Location(target, bt.Frames[e], CallTraceEntryKind.KernelRegs);
+            if (site.ExceptionIndex is int e) exceptionRip = Location(target, bt.Frames[e]);
             if (site.Suspect >= 0)
             {
-                suspect = Location(target, bt.Frames[site.Suspect], CallTraceEntryKind.Frame);
+                suspect = Location(target, bt.Frames[site.Suspect]);
                 panicTop = suspect.Text;
             }
-            else if (bt.Frames.Count > 0) problems.Add($"suspect: every kernel frame of PID {panicTask.Pid} is crash machinery");
+            else if (bt.Frames.Count > 0) problems.Add($"suspect: every kernel frame of PID {task.Pid} is crash machinery");
             trace = CallTrace.Build(target, bt.Frames, site.TraceStart);
         }
 
@@ -105,9 +116,18 @@ public static class TriageCollector
             {
                 var task = tasks.FindByAddress(address);
                 var isPanic = panic?.Cpu == cpu;
-                var top = task is null ? $"task {address:x} is not in the task list"
-                    : isPanic && task == panicTask && panicTop is not null ? panicTop
-                    : Top(target, TaskStack.Unwind(kernel, task));
+                string top;
+                try
+                {
+                    top = task is null ? $"task {address:x} is not in the task list"
+                        : isPanic && task == panicTask && panicTop is not null ? panicTop
+                        : Top(target, TaskStack.Unwind(kernel, task));
+                }
+                catch (KdumpDebugException e)
+                {
+                    top = $"cannot read its stack: {e.Message}";
+                    problems.Add($"cpu {cpu}: {e.Message}");
+                }
                 onCpu.Add(new TriageCpu(cpu, task is null ? null : ToTriage(task), top, isPanic));
             }
         }
@@ -162,12 +182,12 @@ public static class TriageCollector
 
     /// <summary>
     /// A frame as a report location; the source line of a return address is looked up at pc - 1,
-    /// the call instruction, so it names the line that made the call.
+    /// the call instruction, so it names the line that made the call (an interrupted pc is exact).
     /// </summary>
-    static TriageLocation Location(KernelTarget target, StackFrameInfo frame, CallTraceEntryKind kind)
+    static TriageLocation Location(KernelTarget target, StackFrameInfo frame)
     {
         var entry = CallTrace.Entry(target, frame, CallTraceEntryKind.Frame);
-        var lookup = kind == CallTraceEntryKind.KernelRegs || frame.IsInterrupted ? frame.Pc : frame.Pc - 1;
+        var lookup = frame.IsInterrupted ? frame.Pc : frame.Pc - 1;
         var source = target.TryFindSourceLine(lookup, out var file, out var line) ? $"{file}:{line}" : null;
         return new TriageLocation(entry.Text, entry.Function, entry.Module, frame.Pc, source);
     }

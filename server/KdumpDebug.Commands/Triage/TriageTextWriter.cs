@@ -7,7 +7,8 @@ namespace KdumpDebug.Commands.Triage;
 /// The plain-text triage report, made to be read first and grepped: one <c>KEY  value</c> line per
 /// fact (keys upper case, values from column 17; a fact that is unknown is left out), then
 /// sections, each a header line ending in ':' and its lines indented by two spaces: CALL TRACE,
-/// ON CPU, D-STATE TASKS, LOG, PROBLEMS. No colours, no tables that wrap.
+/// ON CPU, D-STATE TASKS, LOG, PROBLEMS (a section with nothing to show is left out). No colours,
+/// no tables that wrap.
 /// </summary>
 public static class TriageTextWriter
 {
@@ -59,19 +60,22 @@ public static class TriageTextWriter
             c.Task is { } t
                 ? $"CPU {c.Cpu.ToString(inv),-3} PID {t.Pid.ToString(inv),-7} {("\"" + t.Comm + "\""),-18} {t.Address:x}  {c.Top}{(c.IsPanicCpu ? "  [PANIC]" : "")}"
                 : $"CPU {c.Cpu.ToString(inv),-3} {c.Top}"));
-        if (report.Uninterruptible.Count > 0)
-        {
-            var more = (report.UninterruptibleCount ?? 0) - report.Uninterruptible.Count;
-            Section(output, "D-STATE TASKS", report.Uninterruptible.Select(t => $"PID {t.Pid.ToString(inv),-7} {("\"" + t.Comm + "\""),-18} {t.Address:x}")
-                .Concat(more > 0 ? [$"... and {more} more (ps | grep UN)"] : []));
-        }
+        var unlisted = (report.UninterruptibleCount ?? 0) - report.Uninterruptible.Count;
+        Section(output, "D-STATE TASKS", report.Uninterruptible.Select(t => $"PID {t.Pid.ToString(inv),-7} {("\"" + t.Comm + "\""),-18} {t.Address:x}")
+            .Concat(unlisted > 0 ? [$"... and {unlisted} more (ps | grep UN)"] : []));
         Section(output, "LOG", report.Log);
-        if (report.Problems.Count > 0) Section(output, "PROBLEMS", report.Problems);
+        Section(output, "PROBLEMS", report.Problems);
     }
 
+    /// <summary>A section header and its lines; a section without lines is left out (PROBLEMS says why).</summary>
     static void Section(TextWriter output, string name, IEnumerable<string> lines)
     {
-        output.Write($"\n{name}:\n");
-        foreach (var line in lines) output.Write($"  {line}\n");
+        var header = false;
+        foreach (var line in lines)
+        {
+            if (!header) output.Write($"\n{name}:\n");
+            header = true;
+            output.Write($"  {line}\n");
+        }
     }
 }

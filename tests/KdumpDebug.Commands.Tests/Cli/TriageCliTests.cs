@@ -45,4 +45,30 @@ public sealed class TriageCliTests
         Assert.Equal("./drivers/misc/lkdtm/bugs.c:95", rip.GetProperty("source").GetString());
         Assert.Equal("null-pointer-dereference", doc.RootElement.GetProperty("panic").GetProperty("kind").GetString());
     }
+
+    /// <summary>
+    /// A vmlinux without DWARF: the dump still opens, so the report prints what the dump header
+    /// and symbols give, names every part it could not read under PROBLEMS, and exits 0.
+    /// </summary>
+    [NoDebugInfoTests.ObjcopyFact]
+    public void UnreadablePartsAreProblemsNotFailures()
+    {
+        var vmcore = Fixtures.Path("sysrq/vmcore.kdump-zlib");
+        var vmlinux = NoDebugInfoTests.StrippedVmlinux();
+        var text = KdumpdebugProcess.Run(["triage", vmlinux, vmcore]);
+        Assert.Equal("", text.StandardError);
+        Assert.Equal(0, text.ExitCode);
+        Assert.StartsWith("RELEASE         6.1.192-fixture\n", text.StandardOutput);
+        var problems = text.StandardOutput.Split('\n').SkipWhile(l => l != "PROBLEMS:").Skip(1).ToList();
+        Assert.Contains(problems, l => l.StartsWith("  tasks: ", StringComparison.Ordinal) && l.Contains("no debug info", StringComparison.Ordinal));
+        Assert.Contains(problems, l => l.StartsWith("  taint: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("\nCALL TRACE:", text.StandardOutput);
+
+        var json = KdumpdebugProcess.Run(["triage", vmlinux, vmcore, "--json"]);
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.StandardOutput);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("task").ValueKind);
+        Assert.Equal("unknown", doc.RootElement.GetProperty("panic").GetProperty("kind").GetString());
+        Assert.Equal(problems.Count(l => l.StartsWith("  ", StringComparison.Ordinal)), doc.RootElement.GetProperty("problems").GetArrayLength());
+    }
 }
