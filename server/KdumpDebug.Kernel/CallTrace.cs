@@ -30,7 +30,8 @@ public sealed record CallTraceEntry(CallTraceEntryKind Kind, ulong Pc, string? F
 /// interrupted kernel context as a <c>RIP: 0010:...</c> line (the kernel prints regs-&gt;ip only
 /// there, never as a frame), and the user-mode context the kernel was entered from as
 /// <c>RIP: 0033:0x...</c>. Unreliable <c>? function</c> guesses are not produced: every line is a
-/// frame the unwinder (<see cref="TaskStack"/>, as crash's <c>bt</c>) followed.
+/// frame the unwinder (<see cref="TaskStack"/>, as crash's <c>bt</c>) followed. Cost: one
+/// symbol-size lookup (a binary search) per frame; the frames are the caller's.
 /// </summary>
 public static class CallTrace
 {
