@@ -26,15 +26,13 @@ static class ConsoleSession
 
     public static int Run(ConsoleOptions options)
     {
-        var (vmlinux, vmcore) = DumpFileRoles.Assign(options.Files);
+        // The files are checked before the script, as before: a missing vmcore is named first.
+        DumpFileRoles.Assign(options.Files);
         if (options.InputFile is string script && !File.Exists(script))
             throw new UsageException($"{script}: no such file");
 
-        using var target = KernelTarget.Open(new TargetOptions(
-            vmcore,
-            vmlinux,
-            options.ModuleDirectories.Count > 0 ? options.ModuleDirectories : null,
-            options.DebugInfoDirectories.Count > 0 ? options.DebugInfoDirectories : null));
+        var (opened, vmlinux, vmcore) = TargetArguments.Open(options.Files, options.ModuleDirectories, options.DebugInfoDirectories);
+        using var target = opened;
 
         // A buffered writer, flushed after each command: sym -l prints tens of thousands of lines.
         using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16)

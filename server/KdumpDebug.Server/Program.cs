@@ -106,15 +106,7 @@ static class Program
         lsp.SetAction((Action<ParseResult>)(_ => result = RunLsp()));
         root.Add(lsp);
 
-        foreach (var (verb, description) in new[]
-                 {
-                     ("triage", "Panic summary: reason, task, CPU, stack, suspect."),
-                 })
-        {
-            var command = new Command(verb, description + " (not implemented yet)") { TreatUnmatchedTokensAsErrors = false };
-            command.SetAction((Action<ParseResult>)(_ => throw NotImplemented(verb)));
-            root.Add(command);
-        }
+        root.Add(TriageCommand(value => result = value));
 
         root.Add(BenchCommand.Create());
 
@@ -154,5 +146,37 @@ static class Program
         return server.RunAsync().GetAwaiter().GetResult();
     }
 
-    static UsageException NotImplemented(string verb) => new($"{verb}: not implemented yet");
+    /// <summary>
+    /// <c>triage [VMLINUX] VMCORE [--json]</c> with the console's file handling and its
+    /// <c>--modules</c>/<c>--debuginfo-dir</c> options (<see cref="TriageFrontEnd"/>).
+    /// </summary>
+    static Command TriageCommand(Action<int> setResult)
+    {
+        var files = new Argument<string[]>("files")
+        {
+            Arity = new ArgumentArity(0, 2),
+            HelpName = "[VMLINUX] VMCORE",
+            Description = "The vmcore, and its vmlinux (in either order; found automatically when omitted).",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the report as one JSON object." };
+        var modules = new Option<string[]>("--modules") { Description = "Folder with module debug files (repeatable).", HelpName = "DIR" };
+        var debugInfo = new Option<string[]>("--debuginfo-dir")
+        {
+            Description = "Folder to search for the vmlinux by build-id or release (repeatable).",
+            HelpName = "DIR",
+        };
+        var command = new Command("triage", "Panic summary: reason, taint, task, CPU, exception RIP, suspect, call trace, log, other CPUs.")
+        {
+            files, json, modules, debugInfo,
+        };
+        command.SetAction(parse =>
+        {
+            var fileList = parse.GetValue(files) ?? [];
+            if (fileList.FirstOrDefault(f => f.Length > 1 && f[0] == '-') is string unknown)
+                throw new UsageException($"{unknown}: unknown option (see kdumpdebug triage --help)");
+            setResult(TriageFrontEnd.Run(new TriageOptions(fileList, parse.GetValue(json),
+                parse.GetValue(modules) ?? [], parse.GetValue(debugInfo) ?? [])));
+        });
+        return command;
+    }
 }

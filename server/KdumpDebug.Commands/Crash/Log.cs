@@ -51,15 +51,30 @@ public sealed class LogCommand : ICommand
             if (boot is DateTimeOffset b)
                 prefix = $"[{SystemBanner.FormatDate(b.AddTicks((long)(record.TimestampNs / 100)))}] ";
             else
-                prefix = string.Create(CultureInfo.InvariantCulture, $"[{record.TimestampNs / 1_000_000_000,5}.{record.TimestampNs % 1_000_000_000 / 1000:000000}] ");
+                prefix = TimestampPrefix(record);
             // crash's -m: the level in angle brackets before everything else (kernel.c dump_log_entry).
             if (levels) prefix = $"<{record.Level}>" + prefix;
-            // A record holding newlines: crash indents its further lines under the text (kernel.c dump_log_entry).
-            var lines = record.Text.Split('\n');
-            context.Out.Write(prefix + lines[0] + "\n");
-            for (var i = 1; i < lines.Length; i++)
-                context.Out.Write(new string(' ', prefix.Length) + lines[i] + "\n");
+            foreach (var line in Lines(record, prefix)) context.Out.Write(line + "\n");
         }
         foreach (var problem in kernel.LogProblems) context.Out.Write($"log: {problem}\n");
+    }
+
+    /// <summary>crash's time prefix of a record: <c>"[    3.796433] "</c> (seconds since boot, microseconds).</summary>
+    public static string TimestampPrefix(PrintkRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return string.Create(CultureInfo.InvariantCulture, $"[{record.TimestampNs / 1_000_000_000,5}.{record.TimestampNs % 1_000_000_000 / 1000:000000}] ");
+    }
+
+    /// <summary>
+    /// The lines <c>log</c> prints for a record: the prefix and the text; a record holding
+    /// newlines has its further lines indented under the text, as crash does (kernel.c dump_log_entry).
+    /// </summary>
+    public static IEnumerable<string> Lines(PrintkRecord record, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var lines = record.Text.Split('\n');
+        yield return prefix + lines[0];
+        for (var i = 1; i < lines.Length; i++) yield return new string(' ', prefix.Length) + lines[i];
     }
 }

@@ -24,8 +24,7 @@ public static class SystemBanner
         Line(output, "DUMPFILE", (dumpName ?? summary.DumpPath) + (summary.IsPartialDump ? "  [PARTIAL DUMP]" : ""));
         if (summary.Cpus is int cpus)
             Line(output, "CPUS", cpus.ToString(CultureInfo.InvariantCulture) + (facts?.OfflineCpus is int offline and > 0 ? $" [OFFLINE: {offline}]" : ""));
-        // A QEMU dump's header carries no time (the epoch); the kernel's clock then says when it stopped.
-        if ((summary.Date is { Year: > 1970 } known ? known : facts?.Date ?? summary.Date) is DateTimeOffset date) Line(output, "DATE", FormatDate(date));
+        if (Date(summary, facts) is DateTimeOffset date) Line(output, "DATE", FormatDate(date));
         if (facts?.Uptime is string uptime) Line(output, "UPTIME", uptime);
         if (facts?.LoadAverage is string load) Line(output, "LOAD AVERAGE", load);
         if (facts?.Tasks is int tasks) Line(output, "TASKS", tasks.ToString(CultureInfo.InvariantCulture));
@@ -36,6 +35,16 @@ public static class SystemBanner
             Line(output, "MACHINE", $"{machine}  ({(facts?.CpuMhz is ulong mhz ? mhz.ToString(CultureInfo.InvariantCulture) : "unknown")} Mhz)");
         if ((summary.MemoryBytes ?? facts?.MemoryBytes) is ulong memory) Line(output, "MEMORY", FormatSize(memory));
         if ((summary.PanicMessage ?? facts?.PanicMessage) is string panic) Line(output, "PANIC", FormatPanic(panic));
+    }
+
+    /// <summary>
+    /// The DATE crash prints: the dump header's time, or, when the header carries none (a QEMU
+    /// dump's is the epoch), the kernel's clock (<see cref="SystemFacts.Date"/>). Null when neither is known.
+    /// </summary>
+    public static DateTimeOffset? Date(TargetSummary summary, SystemFacts? facts)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return summary.Date is { Year: > 1970 } known ? known : facts?.Date ?? summary.Date;
     }
 
     static void Line(TextWriter output, string label, string value) => output.Write($"{label,12}: {value}\n");

@@ -45,11 +45,17 @@ public sealed class CommandLineTests
         Directory.Delete(dir, recursive: true);
     }
 
-    [Theory]
-    [InlineData("triage")]
-    public void ReservedVerbsSayNotImplemented(string verb)
+    [Fact]
+    public void TriageWithoutUsableInputExitsTwo()
     {
-        AssertOneLineError(KdumpdebugProcess.Run([verb]), $"{verb}: not implemented yet");
+        AssertOneLineError(KdumpdebugProcess.Run(["triage"]), "no vmcore given");
+        var missing = Path.Combine(Path.GetTempPath(), "kdumpdebug-no-such-vmcore");
+        AssertOneLineError(KdumpdebugProcess.Run(["triage", missing, "--json"]), missing + ": no such file");
+        var dir = Fixtures.NewTempDirectory();
+        var path = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(path, "not a dump\n");
+        AssertOneLineError(KdumpdebugProcess.Run(["triage", path]), path + ": not a vmcore (unrecognized file format)");
+        Directory.Delete(dir, recursive: true);
     }
 
     /// <summary>

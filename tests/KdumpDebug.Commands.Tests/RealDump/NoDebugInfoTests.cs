@@ -10,7 +10,7 @@ namespace KdumpDebug.Commands.Tests.RealDump;
 /// </summary>
 public sealed class NoDebugInfoTests
 {
-    static readonly string? Objcopy = new[] { "/usr/bin/objcopy", "/bin/objcopy" }.FirstOrDefault(File.Exists);
+    internal static readonly string? Objcopy = new[] { "/usr/bin/objcopy", "/bin/objcopy" }.FirstOrDefault(File.Exists);
 
     /// <summary>Needs the fixtures and binutils' objcopy (Debian's gcc brings it).</summary>
     public sealed class ObjcopyFactAttribute : FactAttribute
@@ -22,7 +22,8 @@ public sealed class NoDebugInfoTests
         }
     }
 
-    static string StrippedVmlinux()
+    /// <summary>The fixture vmlinux without DWARF, made once into the test cache.</summary>
+    internal static string StrippedVmlinux()
     {
         var plain = KdumpDebug.Debuginfo.DebugFileCache.Materialize(Fixtures.Path("kernel/vmlinux.xz"), FixtureDumps.VmlinuxCache);
         var stripped = Path.Combine(Fixtures.CacheDirectory, "vmlinux-nodwarf");
