@@ -99,7 +99,10 @@ public sealed class DapSessionTests
         Assert.Equal(PanicMessage, (string?)info["description"]);
         Assert.Equal("always", (string?)info["breakMode"]);
         var oops = (string)info["details"]!["stackTrace"]!;
-        Assert.StartsWith(PanicMessage, oops);
+        // The crash report as the console printed it: sysrq's trigger line, then the panic.
+        Assert.StartsWith("sysrq: Trigger a crash\n" + PanicMessage, oops);
+        Assert.Equal(PanicMessage + " (Not tainted)", (string?)info["details"]!["message"]);
+        Assert.StartsWith("sysrq triggered crash", (string?)info["details"]!["fullTypeName"]);
         Assert.Contains("Call Trace:", oops);
         Assert.Contains("sysrq_handle_crash", oops);
     }

@@ -199,8 +199,10 @@ public sealed partial class DapSession : IDisposable
             BreakMode = ExceptionBreakMode.Always,
             Details = new ExceptionDetails
             {
-                Message = dump.PanicMessage,
+                // ARCHITECTURE.md: the panic message, the oops text from the log, and the taint flags.
+                Message = dump.TaintText is { } taint ? $"{dump.PanicMessage ?? "no panic message"} ({taint})" : dump.PanicMessage,
                 TypeName = "kernel panic",
+                FullTypeName = dump.Reason,
                 StackTrace = dump.OopsText(),
             },
         };
@@ -335,22 +337,46 @@ public sealed partial class DapSession : IDisposable
             return new Source { Name = Path.GetFileName(file), Path = path };
         }
 
-        /// <summary>The log from the first oops/BUG/panic line to the end (at most 200 records): what the console showed.</summary>
+        /// <summary>
+        /// The crash report in the log (<see cref="CrashReport"/>: from the line that opened it, a
+        /// BUG:, cut here, sysrq or lockup line, through the panic line), what the console showed.
+        /// </summary>
         public string? OopsText()
         {
             var records = Kernel.LogRecords;
-            var first = -1;
-            for (var i = 0; i < records.Count && first < 0; i++)
-            {
-                var text = records[i].Text;
-                if (text.Contains("------------[ cut here ]", StringComparison.Ordinal) || text.Contains("BUG: ", StringComparison.Ordinal)
-                    || text.Contains("Oops: ", StringComparison.Ordinal) || text.Contains("Kernel panic - not syncing", StringComparison.Ordinal))
-                    first = i;
-            }
-            if (first < 0) return null;
+            if (CrashReport.Find(records) is not { } report) return null;
             var sb = new StringBuilder();
-            for (var i = first; i < records.Count && i < first + 200; i++) sb.Append(records[i].Text).Append('\n');
+            for (var i = report.Start; i < report.End; i++) sb.Append(records[i].Text).Append('\n');
             return sb.ToString();
+        }
+
+        /// <summary>The kernel's taint line ("Not tainted", "Tainted: G           O"), from tainted_mask and taint_flags[]; null when unreadable.</summary>
+        public string? TaintText
+        {
+            get
+            {
+                try
+                {
+                    return global::KdumpDebug.Kernel.Taint.PrintTainted(global::KdumpDebug.Kernel.Taint.ReadTaintedMask(Target), global::KdumpDebug.Kernel.Taint.ReadTaintFlags(Target));
+                }
+                catch (KdumpDebugException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>What the crash report says happened ("kernel NULL pointer dereference, address: 0"), or null.</summary>
+        public string? Reason
+        {
+            get
+            {
+                var records = Kernel.LogRecords;
+                if (CrashReport.Find(records) is not { } report) return null;
+                var lines = new List<string>();
+                for (var i = report.Start; i < report.End; i++) lines.Add(records[i].Text);
+                return PanicReason.Classify(lines).Summary;
+            }
         }
     }
 }
