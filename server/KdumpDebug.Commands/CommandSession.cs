@@ -51,8 +51,51 @@ public sealed class CommandSession
         var trimmed = line.Trim();
         if (trimmed.Length == 0 || trimmed[0] == '#') return CommandOutcome.Empty;
 
-        var outcome = Dispatch(trimmed, output);
+        string command;
+        OutputRedirection? redirection;
+        try
+        {
+            OutputRedirectionParser.TrySplit(trimmed, out command, out redirection);
+        }
+        catch (CommandException e)
+        {
+            output.Write($"crash: {e.Message}\n");
+            return CommandOutcome.Failed;
+        }
+        var outcome = redirection is null ? Dispatch(command, output) : DispatchRedirected(command, redirection, output);
         _history.Add(trimmed);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> with its output captured, then hands it to a shell command
+    /// (<c>/bin/sh -c</c>, whose output and errors come back to <paramref name="output"/>) or
+    /// writes it to a file, as crash does.
+    /// </summary>
+    CommandOutcome DispatchRedirected(string command, OutputRedirection redirection, TextWriter output)
+    {
+        using var captured = new StringWriter { NewLine = "\n" };
+        var outcome = Dispatch(command, captured);
+        try
+        {
+            switch (redirection.Kind)
+            {
+                case OutputRedirectionKind.Pipe:
+                    ShellPipe.Run(redirection.Target, captured.ToString(), output);
+                    break;
+                case OutputRedirectionKind.Overwrite:
+                    File.WriteAllText(redirection.Target, captured.ToString());
+                    break;
+                case OutputRedirectionKind.Append:
+                    File.AppendAllText(redirection.Target, captured.ToString());
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            output.Write($"crash: {redirection.Target}: {e.Message}\n");
+            return CommandOutcome.Failed;
+        }
         return outcome;
     }
 

@@ -3,7 +3,8 @@ namespace KdumpDebug.Commands.Parsing;
 /// <summary>
 /// Splits a command line into words the way crash's parse_line does for plain commands:
 /// whitespace separates words; a double-quoted string is one word (quotes removed), so
-/// <c>sym -q "a b"</c> passes one argument. Pipes and redirection are not interpreted.
+/// <c>sym -q "a b"</c> passes one argument. Pipes and redirection are split off before, by
+/// <see cref="OutputRedirectionParser"/>.
 /// </summary>
 static class CommandLineTokenizer
 {
