@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using KdumpDebug.Core.Collections;
 using KdumpDebug.Core.Errors;
 
 namespace KdumpDebug.Debuginfo.Dwarf.Index;
@@ -95,45 +96,18 @@ public sealed class DwarfNameIndex
         return new DwarfNameIndex(dwarf, keys, sortedDies, sortedKinds, errors);
     }
 
-    /// <summary>
-    /// The three arrays reordered by hash: an LSD radix sort over 11-bit digits (six passes whose
-    /// 2048 counters stay in the L1 cache; a few milliseconds for a distribution kernel's entries; a comparison sort through the generic
-    /// Array.Sort is several times slower, more so before the JIT has optimised it). Stable; the
-    /// inputs are left as they are.
-    /// </summary>
+    /// <summary>The three arrays in ascending hash order (<see cref="KeyOrder"/>: a stable radix permutation).</summary>
     static (ulong[] Hashes, uint[] Dies, byte[] Kinds) RadixSortByHash(ulong[] hashes, uint[] dies, byte[] kinds)
     {
-        var n = hashes.Length;
-        var h = (ulong[])hashes.Clone();
-        var d = (uint[])dies.Clone();
-        var k = (byte[])kinds.Clone();
-        var h2 = new ulong[n];
-        var d2 = new uint[n];
-        var k2 = new byte[n];
-        const int Bits = 11, Mask = (1 << Bits) - 1;
-        var counts = new int[1 << Bits];
-        for (var shift = 0; shift < 64; shift += Bits)
+        var order = KeyOrder.Ascending(hashes);
+        var h = new ulong[order.Length];
+        var d = new uint[order.Length];
+        var k = new byte[order.Length];
+        for (var i = 0; i < order.Length; i++)
         {
-            Array.Clear(counts);
-            foreach (var x in h) counts[(int)(x >> shift) & Mask]++;
-            if (counts[(int)(h.Length > 0 ? h[0] >> shift : 0) & Mask] == n) continue; // every key has this digit
-            var sum = 0;
-            for (var i = 0; i < counts.Length; i++)
-            {
-                var c = counts[i];
-                counts[i] = sum;
-                sum += c;
-            }
-            for (var i = 0; i < n; i++)
-            {
-                var to = counts[(int)(h[i] >> shift) & Mask]++;
-                h2[to] = h[i];
-                d2[to] = d[i];
-                k2[to] = k[i];
-            }
-            (h, h2) = (h2, h);
-            (d, d2) = (d2, d);
-            (k, k2) = (k2, k);
+            h[i] = hashes[order[i]];
+            d[i] = dies[order[i]];
+            k[i] = kinds[order[i]];
         }
         return (h, d, k);
     }
