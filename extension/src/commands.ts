@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { remember } from './common/adapterMessages';
-import { configurationFor } from './common/launchConfig';
+import { configurationFor, KdumpLaunchConfig } from './common/launchConfig';
+import { triageArguments, triageFailure } from './common/triageCommand';
+import { findServer } from './server';
 import { isKdumpSession } from './debugAdapter';
 import { pickDumpFiles, readSettings } from './configurationProvider';
 
@@ -51,4 +54,43 @@ export async function runCrashCommand(context: vscode.ExtensionContext, command?
         void vscode.window.showErrorMessage(`KdumpDebug: ${text.trim()}: ${message}`);
         return undefined;
     }
+}
+
+/**
+ * "KdumpDebug: Show triage report": runs `kdumpdebug triage` on the active kdump session's dump
+ * (or on files picked now) and opens the report in an editor: reason, taint, panic task, suspect,
+ * call trace, the crash's log lines, the other CPUs. Returns the report text.
+ */
+export async function showTriageReport(context: vscode.ExtensionContext): Promise<string | undefined> {
+    const session = vscode.debug.activeDebugSession;
+    let config: KdumpLaunchConfig | undefined;
+    if (isKdumpSession(session)) config = session.configuration as KdumpLaunchConfig;
+    else {
+        const files = await pickDumpFiles();
+        if (!files) return undefined;
+        config = configurationFor(files.vmcore, files.vmlinux, readSettings(vscode.workspace.workspaceFolders?.[0]));
+    }
+    let command: string;
+    let args: string[];
+    try {
+        command = findServer(context).command;
+        args = triageArguments(config);
+    } catch (e) {
+        void vscode.window.showErrorMessage(`KdumpDebug: ${(e as Error).message}`);
+        return undefined;
+    }
+    const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'KdumpDebug: triage of ' + config.vmcore },
+        () => new Promise<string | undefined>((resolve) => {
+            execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+                if (error) {
+                    void vscode.window.showErrorMessage(`KdumpDebug: ${triageFailure(stderr, error.code ?? null)}`);
+                    resolve(undefined);
+                } else resolve(stdout);
+            });
+        }));
+    if (report === undefined) return undefined;
+    const document = await vscode.workspace.openTextDocument({ content: report, language: 'plaintext' });
+    await vscode.window.showTextDocument(document, { preview: false });
+    return report;
 }

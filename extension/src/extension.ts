@@ -3,7 +3,7 @@ import { debugType } from './common/launchConfig';
 import { KdumpAdapterFactory, KdumpTrackerFactory, isKdumpSession } from './debugAdapter';
 import { KdumpConfigurationProvider } from './configurationProvider';
 import { DumpStatusBar } from './statusBar';
-import { openVmcore, runCrashCommand } from './commands';
+import { openVmcore, runCrashCommand, showTriageReport } from './commands';
 import { KdumpLanguageClient } from './languageClient';
 import { DisassemblyFallback } from './disassemblyFallback';
 
@@ -31,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.debug.onDidChangeActiveStackItem((item) => disassembly.onActiveStackItem(item)),
         vscode.commands.registerCommand('kdumpDebug.openVmcore', () => openVmcore()),
         vscode.commands.registerCommand('kdumpDebug.runCrashCommand', (command?: string) => runCrashCommand(context, typeof command === 'string' ? command : undefined)),
+        vscode.commands.registerCommand('kdumpDebug.showTriageReport', () => showTriageReport(context)),
         vscode.workspace.onDidOpenTextDocument((d) => languageClient.onDocument(d)),
     );
     for (const document of vscode.workspace.textDocuments) languageClient.onDocument(document);

@@ -243,6 +243,16 @@ describe('VS Code (code-server) with the kdumpdebug extension on the sysrq dump'
         await shot('run-crash-command-ps');
     });
 
+    check('"KdumpDebug: Show triage report" opens the report of the session\'s dump in an editor', async () => {
+        await runCommand('KdumpDebug: Show triage report');
+        const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+        await editor.filter({ hasText: 'SUSPECT' }).waitFor({ state: 'visible', timeout: 60_000 });
+        const text = (await editor.innerText()).replace(/\u00a0/g, ' ');
+        assert.match(text, /SUSPECT\s+sysrq_handle_crash/, text.slice(0, 2000));
+        assert.match(text, /PANIC\s+Kernel panic - not syncing: sysrq triggered crash/, text.slice(0, 2000));
+        await shot('triage-report');
+    });
+
     check('a watch of jiffies shows a number', async () => {
         const golden = /= (\d+)\s*$/.exec(fs.readFileSync(path.join(fixtures!, 'sysrq', 'crash', 'p-jiffies.txt'), 'utf8'))![1];
         await openRunView();

@@ -37,7 +37,8 @@ test('snippets and initial configurations are kdump launches with a vmcore', () 
 
 test('commands, settings, languages and activation events', () => {
     const commands = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
-    assert.deepEqual(commands.sort(), ['KdumpDebug: Open vmcore', 'KdumpDebug: Run crash command']);
+    assert.deepEqual(commands.sort(), ['KdumpDebug: Open vmcore', 'KdumpDebug: Run crash command', 'KdumpDebug: Show triage report']);
+    for (const c of manifest.contributes.commands) assert.ok(manifest.activationEvents.includes(`onCommand:${c.command}`), c.command);
     const settings = Object.keys(manifest.contributes.configuration.properties).sort();
     assert.deepEqual(settings, ['kdumpDebug.debugInfoDirs', 'kdumpDebug.serverPath', 'kdumpDebug.vmcore', 'kdumpDebug.vmlinux']);
     const languages = Object.fromEntries(manifest.contributes.languages.map((l: { id: string }) => [l.id, l]));
