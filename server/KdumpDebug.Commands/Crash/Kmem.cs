@@ -72,7 +72,8 @@ public sealed class KmemCommand : ICommand
             }
             catch (KdumpDebugException e)
             {
-                o.Write($"kmem: page {map.PageAddress(frame):x}: {e.Message}\n");
+                // crash prints nothing for a frame without a struct page; say why instead.
+                o.Write($"kmem: {frame:x}: no page structure (its struct page at {map.PageAddress(frame):x} cannot be read: {e.Message})\n");
             }
         }
         if (operands.Count == 0)
