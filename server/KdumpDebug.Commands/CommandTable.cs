@@ -54,6 +54,7 @@ public sealed class CommandTable
         new PtovCommand(),
         new RdCommand(),
         new RunqCommand(),
+        new SearchCommand(),
         new SetCommand(),
         new StructCommand(),
         new SymCommand(),

@@ -5,12 +5,16 @@ using KdumpDebug.TestSupport;
 namespace KdumpDebug.Commands.Tests.RealDump;
 
 /// <summary>
-/// vtop, kmem -p and ptov on the real dumps. Kernel addresses against crash 8.0.2: the fixtures'
+/// vtop, kmem -p, ptov and search on the real dumps. Kernel addresses against crash 8.0.2: the fixtures'
 /// own vtop golden (the panic task's address, every scenario) and sessions recorded for this
-/// project (Golden/crash-vtop: text, vmalloc'd stack, vmemmap and direct-map addresses, 4- and
-/// 5-level page tables, several addresses in one command, struct page lines, ptov). User addresses
+/// project (Golden/crash-memory: text, vmalloc'd stack, vmemmap and direct-map addresses, 4- and
+/// 5-level page tables, several addresses in one command, struct page lines, ptov; search of kernel
+/// virtual (-k, -K, -V), physical (-p) memory, 64/32/16-bit values, masks, ranges, strings). User addresses
 /// and unmapped ones are where crash 8.0.2 is wrong on 6.1 (it fails on the maple tree, and
 /// computes a physical address for any direct-map-looking address): there drgn is the witness.
+/// (On the Debian distribution dump crash's search also reports four hits below _text, at
+/// addresses no page table maps: drgn cannot read them either; ours, walking the page tables, does
+/// not report them. Checked by hand, not here: that dump is not a test fixture.)
 /// </summary>
 public sealed class VtopKmemPtovTests
 {
@@ -34,7 +38,7 @@ public sealed class VtopKmemPtovTests
     {
         var session = new CommandSession(FixtureDumps.Open(scenario));
         var failures = new List<string>();
-        var cases = RecordedSession($"crash-vtop/session-{scenario}.txt");
+        var cases = RecordedSession($"crash-memory/session-{scenario}.txt");
         Assert.True(cases.Count >= 5);
         foreach (var (command, expected) in cases)
         {

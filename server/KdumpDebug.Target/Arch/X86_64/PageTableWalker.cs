@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KdumpDebug.Core.Errors;
 using KdumpDebug.Dump;
 
 namespace KdumpDebug.Target.Arch.X86_64;
@@ -79,6 +80,57 @@ public sealed class PageTableWalker
         pageSize = 4096;
         physicalAddress = table | (va & 0xfff);
         return true;
+    }
+
+    /// <summary>
+    /// Every mapped page between <paramref name="start"/> and <paramref name="end"/> (inclusive),
+    /// in address order: (virtual address, physical address, size of the mapping: 4 KiB, 2 MiB or
+    /// 1 GiB), clipped to the range. Absent entries skip their whole span, so a sparse address space
+    /// costs one read per present table entry. A table page the dump left out skips its span too.
+    /// </summary>
+    public IEnumerable<(ulong Virtual, ulong Physical, ulong Size)> Mappings(ulong start, ulong end)
+    {
+        // Canonical halves: 0 .. 2^(bits-1)-1 and the sign-extended upper half.
+        var bits = Levels == 5 ? 57 : 48;
+        foreach (var (lo, hi) in new[] { (0UL, (1UL << (bits - 1)) - 1), (~0UL << (bits - 1), ulong.MaxValue) })
+        {
+            var from = Math.Max(lo, start);
+            var to = Math.Min(hi, end);
+            if (from > to) continue;
+            foreach (var m in Mappings(RootPhysicalAddress, Levels, ~0UL << bits & lo, from, to)) yield return m;
+        }
+    }
+
+    IEnumerable<(ulong, ulong, ulong)> Mappings(ulong table, int level, ulong tableBase, ulong from, ulong to)
+    {
+        var shift = 12 + 9 * (level - 1);
+        var span = 1UL << shift;
+        var entries = new byte[4096];
+        try
+        {
+            _memory.Read(table, entries);
+        }
+        catch (KdumpDebugException)
+        {
+            yield break;
+        }
+        var first = (int)(((from - tableBase) >> shift) & 0x1ff);
+        var last = (int)(((to - tableBase) >> shift) & 0x1ff);
+        for (var i = first; i <= last; i++)
+        {
+            var entry = BinaryPrimitives.ReadUInt64LittleEndian(entries.AsSpan(i * 8, 8));
+            if ((entry & Present) == 0) continue;
+            var va = tableBase + (ulong)i * span;
+            if (level == 1 || (level is 2 or 3 && (entry & PageSizeBit) != 0))
+            {
+                var lo = Math.Max(va, from);
+                var hi = Math.Min(va + span - 1, to);
+                var physical = (entry & AddressMask & ~(span - 1)) + (lo - va);
+                yield return (lo, physical, hi - lo + 1);
+                continue;
+            }
+            foreach (var m in Mappings(entry & AddressMask, level - 1, va, Math.Max(va, from), Math.Min(va + span - 1, to))) yield return m;
+        }
     }
 
     /// <summary>
