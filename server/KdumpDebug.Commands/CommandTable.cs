@@ -34,6 +34,7 @@ public sealed class CommandTable
     {
         new StructCommand("*"),
         new BtCommand(),
+        new BtopCommand(),
         new DevCommand(),
         new DisCommand(),
         new EvalCommand(),
@@ -51,6 +52,7 @@ public sealed class CommandTable
         new PrintCommand(),
         new PtypeCommand(),
         new PsCommand(),
+        new PtobCommand(),
         new PtovCommand(),
         new RdCommand(),
         new RunqCommand(),
