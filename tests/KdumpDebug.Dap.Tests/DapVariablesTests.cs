@@ -383,13 +383,17 @@ public sealed class DapVariablesTests
         var members = await VariablesAsync(client, (int)crashtype["variablesReference"]!);
         Assert.EndsWith("\"EXCEPTION\"", (string?)Named(members, "name")["value"]);
         Assert.Matches("<lkdtm_EXCEPTION>$", (string?)Named(members, "func")["value"]);
-        // crashtypes[] is core.c's static table of commands, at its module address.
+        // core.c's file statics, at module addresses (no KASLR slide).
         var globals = await VariablesAsync(client, scopes["Globals"]);
-        var crashtypes = Named(globals, "crashtypes");
-        Assert.StartsWith("0xffffffffc", (string?)crashtypes["memoryReference"]);
-        // lkdtm_EXCEPTION(void) has no variables, but its scopes are there.
+        Assert.StartsWith("0xffffffffc", (string?)Named(globals, "crashtype_categories")["memoryReference"]);
+        // lkdtm_EXCEPTION(void) has no variables; its unit is bugs.c, whose crashtypes[] table holds
+        // the entry direct_entry found (drgn: crashtype = crashtypes+0x40 = 0xffffffffc00e02c0).
         var exception = await ScopesAsync(client, (int)frames[names.IndexOf("lkdtm_EXCEPTION")]!["id"]!);
         Assert.Equal(["Arguments", "Locals", "Registers", "Globals", "Per-CPU"], exception.Keys);
-        Assert.NotEmpty(await VariablesAsync(client, exception["Globals"]));
+        Assert.Empty(await VariablesAsync(client, exception["Arguments"]));
+        var crashtypes = Named(await VariablesAsync(client, exception["Globals"]), "crashtypes");
+        Assert.Equal("0xffffffffc00e0280", (string?)crashtypes["memoryReference"]);
+        Assert.Matches(@"^struct crashtype \[\d+\]$", (string?)crashtypes["type"]);
+        Assert.True((int?)crashtypes["indexedVariables"] > 2);
     }
 }
