@@ -313,12 +313,14 @@ public sealed class ValueFormatter
     /// gdb's build_address_symbolic for a kernel address: the symbol at or below it, if it is a
     /// text symbol, or a data symbol with a size that covers the address (gdb drops zero-sized
     /// data symbols, so e.g. a pointer to a linker-script label prints bare). Module symbols are
-    /// unknown to gdb in crash unless loaded with <c>mod -s</c>: not used.
+    /// unknown to gdb in crash unless loaded with <c>mod -s</c>: used only for a module whose debug
+    /// file is attached (--modules or <c>mod -s</c>).
     /// </summary>
     public bool TrySymbolize(ulong address, out string text)
     {
         text = "";
-        if (address == 0 || !_target.TryFindSymbol(address, out var symbol, out var offset) || symbol.Module is not null) return false;
+        if (address == 0 || !_target.TryFindSymbol(address, out var symbol, out var offset)) return false;
+        if (symbol.Module is not null && (_target as KernelTarget)?.Modules.FindModule(address)?.DebugFile is null) return false;
         // gdb's lookup_minimal_symbol_by_pc_section prefers a sized symbol among several at one
         // address (jiffies is a linker-script alias of jiffies_64, which has the size).
         if (symbol.Size == 0) symbol = SizedAlias(symbol);

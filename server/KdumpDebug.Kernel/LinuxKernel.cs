@@ -18,6 +18,7 @@ public sealed class LinuxKernel
     readonly Lazy<PanicInfo?> _panic;
     readonly Lazy<KernelUnwinder> _unwinder;
     readonly Lazy<(IReadOnlyList<PrintkRecord> Records, IReadOnlyList<string> Problems)> _log;
+    readonly Lazy<PerCpuVariables> _perCpuVariables;
 
     LinuxKernel(KernelTarget target)
     {
@@ -46,6 +47,7 @@ public sealed class LinuxKernel
             var records = Printk.ReadRecords(target, problems);
             return (records, problems);
         });
+        _perCpuVariables = new(() => PerCpuVariables.Find(target));
     }
 
     /// <summary>The helpers of <paramref name="target"/> (created once).</summary>
@@ -64,4 +66,7 @@ public sealed class LinuxKernel
     public IReadOnlyList<PrintkRecord> LogRecords => _log.Value.Records;
 
     public IReadOnlyList<string> LogProblems => _log.Value.Problems;
+
+    /// <summary>The vmlinux's per-CPU variables by name (the list built on first use; values read on demand).</summary>
+    public PerCpuVariables PerCpuVariables => _perCpuVariables.Value;
 }

@@ -1,4 +1,5 @@
 using KdumpDebug.Core.Errors;
+using KdumpDebug.Debuginfo.Types;
 using KdumpDebug.Target;
 using KdumpDebug.Target.Objects;
 
@@ -30,8 +31,16 @@ public static class PerCpu
         var offset = variable.Address ?? throw new KdumpDebugException($"{name}: per-CPU variable has no address");
         // KernelObjects relocates kernel-image addresses only; a per-CPU offset stays a small
         // link-time value, so the KASLR slide must not be in it (percpu section is at 0).
-        return TargetObject.AtAddress(target, variable.Types, variable.Type, unchecked(offset + PerCpuOffset(target, cpu)));
+        return PerCpuPtr(target, variable.Types, variable.Type, offset, cpu);
     }
+
+    /// <summary>
+    /// <c>per_cpu_ptr(ptr, cpu)</c> dereferenced: CPU <paramref name="cpu"/>'s copy of the per-CPU
+    /// object of type <paramref name="type"/> at <paramref name="offset"/> in the per-CPU area
+    /// (a per-CPU symbol's link-time value), as an lvalue. Reads <c>__per_cpu_offset[cpu]</c>.
+    /// </summary>
+    public static TargetObject PerCpuPtr(KernelTarget target, TypeSystem types, CType type, ulong offset, int cpu) =>
+        TargetObject.AtAddress(target, types, type, unchecked(offset + PerCpuOffset(target, cpu)));
 
     /// <summary><c>nr_cpu_ids</c>, or <see cref="Core.DataLimits.MaxCpus"/> when the kernel has no such variable.</summary>
     public static int NrCpuIds(KernelTarget target)

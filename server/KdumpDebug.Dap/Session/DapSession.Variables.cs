@@ -10,7 +10,8 @@ namespace KdumpDebug.Dap.Session;
 
 /// <summary>
 /// The Variables pane: <c>scopes</c> (Arguments, Locals, Registers per frame; Globals of the frame's
-/// compilation unit, marked expensive), <c>variables</c> (lazy expansion through
+/// compilation unit and the Per-CPU variables of the frame's task's CPU, both marked expensive and
+/// paged by <c>start</c>/<c>count</c>), <c>variables</c> (lazy expansion through
 /// <see cref="VariableTree"/>), <c>evaluate</c> of C expressions in a frame's scope (locals first,
 /// then globals) with expandable results, and <c>setVariable</c> refused (a vmcore is read-only).
 /// Frame variables are built once per frame id; all of it runs concurrently with <c>threads</c>
@@ -65,25 +66,27 @@ public sealed partial class DapSession
     private ScopesResponseBody Scopes(ScopesArguments args)
     {
         if (FrameVariablesOf(args.FrameId) is not { } frame) return new ScopesResponseBody { Scopes = [] };
+        var dump = Dump;
+        var cpu = dump.Frames.TryGetKey(args.FrameId, out var key) && dump.TryGetTask(key.Task, out var task) ? task.Cpu : -1;
         var tree = Tree;
         Scope Make(string name, FrameScopeKind kind, string? hint, bool expensive) => new()
         {
             Name = name,
             PresentationHint = hint,
-            VariablesReference = tree.Reference(new ScopeNode(frame, kind)),
-            NamedVariables = kind == FrameScopeKind.Globals ? null : VariableTree.ScopeCount(frame, kind),
+            VariablesReference = tree.Reference(new ScopeNode(frame, kind, kind == FrameScopeKind.PerCpu ? cpu : -1)),
+            NamedVariables = kind == FrameScopeKind.Globals ? null : tree.ScopeCount(frame, kind),
             Expensive = expensive,
         };
-        return new ScopesResponseBody
+        var scopes = new List<Scope>
         {
-            Scopes =
-            [
-                Make("Arguments", FrameScopeKind.Arguments, "arguments", false),
-                Make("Locals", FrameScopeKind.Locals, "locals", false),
-                Make("Registers", FrameScopeKind.Registers, "registers", false),
-                Make("Globals", FrameScopeKind.Globals, null, true),
-            ],
+            Make("Arguments", FrameScopeKind.Arguments, "arguments", false),
+            Make("Locals", FrameScopeKind.Locals, "locals", false),
+            Make("Registers", FrameScopeKind.Registers, "registers", false),
+            Make("Globals", FrameScopeKind.Globals, null, true),
         };
+        // The task's CPU's copies: where it runs, or ran last (task_cpu()).
+        if (cpu >= 0) scopes.Add(Make("Per-CPU", FrameScopeKind.PerCpu, null, true));
+        return new ScopesResponseBody { Scopes = scopes };
     }
 
     private VariablesResponseBody Variables(VariablesArguments args, CancellationToken token)

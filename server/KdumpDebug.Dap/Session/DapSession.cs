@@ -310,6 +310,9 @@ public sealed partial class DapSession : IDisposable
                 ? task
                 : throw new DapRequestException($"thread {threadId} does not exist (send threads for the list)");
 
+        /// <summary>The task whose <c>task_struct</c> is at <paramref name="address"/>.</summary>
+        public bool TryGetTask(ulong address, out KernelTask task) => _byAddress.TryGetValue(address, out task!);
+
         /// <summary>The task's logical frames, unwound once (Lazy: concurrent requests share the work).</summary>
         public TaskLogicalBacktrace Backtrace(KernelTask task) => _backtraces[task.Address].Value;
 

@@ -20,10 +20,12 @@ internal enum FrameScopeKind
     Registers,
     /// <summary>The global and file-static variables of the frame's compilation unit.</summary>
     Globals,
+    /// <summary>The vmlinux's per-CPU variables, as the CPU of the frame's task has them.</summary>
+    PerCpu,
 }
 
-/// <summary>One scope of one frame.</summary>
-internal sealed record ScopeNode(FrameVariables Frame, FrameScopeKind Kind) : VariableNode;
+/// <summary>One scope of one frame; <paramref name="Cpu"/> is the frame's task's CPU (used by <see cref="FrameScopeKind.PerCpu"/>).</summary>
+internal sealed record ScopeNode(FrameVariables Frame, FrameScopeKind Kind, int Cpu = -1) : VariableNode;
 
 /// <summary>
 /// The children of a value: members, elements, the pointee, or a kernel-aware view

@@ -5,6 +5,7 @@ using KdumpDebug.Debuginfo.Cfi;
 using KdumpDebug.Debuginfo.Dwarf;
 using KdumpDebug.Debuginfo.Types;
 using KdumpDebug.Expressions;
+using KdumpDebug.Kernel;
 using KdumpDebug.Target;
 using KdumpDebug.Target.Frames;
 using KdumpDebug.Target.Objects;
@@ -50,7 +51,7 @@ internal sealed class VariableTree(KernelTarget target)
         switch (node)
         {
             case ScopeNode scope:
-                ScopeChildren(scope, formatter, result, token);
+                ScopeChildren(scope, start, count, formatter, result, token);
                 break;
             case EntriesNode entries:
                 if (entries.Problem is not null)
@@ -68,12 +69,18 @@ internal sealed class VariableTree(KernelTarget target)
 
     static IEnumerable<T> Page<T>(IReadOnlyList<T> items, long? start, long? count)
     {
-        var first = (int)Math.Clamp(start ?? 0, 0, items.Count);
-        var n = count is long c && c > 0 ? (int)Math.Min(c, items.Count - first) : items.Count - first;
-        for (var i = first; i < first + n; i++) yield return items[i];
+        foreach (var i in PageIndices(items.Count, start, count)) yield return items[i];
     }
 
-    void ScopeChildren(ScopeNode scope, ValueFormatter formatter, List<Variable> result, CancellationToken token)
+    /// <summary>The indices of the <c>start</c>/<c>count</c> page of <paramref name="total"/> children (all of them without a count).</summary>
+    static IEnumerable<int> PageIndices(int total, long? start, long? count)
+    {
+        var first = (int)Math.Clamp(start ?? 0, 0, total);
+        var n = count is long c && c > 0 ? (int)Math.Min(c, total - first) : total - first;
+        for (var i = first; i < first + n; i++) yield return i;
+    }
+
+    void ScopeChildren(ScopeNode scope, long? start, long? count, ValueFormatter formatter, List<Variable> result, CancellationToken token)
     {
         var frame = scope.Frame;
         switch (scope.Kind)
@@ -101,18 +108,43 @@ internal sealed class VariableTree(KernelTarget target)
                 }
                 break;
             case FrameScopeKind.Globals:
-                foreach (var (name, value) in UnitGlobals(frame, token)) result.Add(ToVariable(name, value, name, formatter));
+                foreach (var (name, value) in Page(UnitGlobals(frame, token), start, count)) result.Add(ToVariable(name, value, name, formatter));
                 break;
+            case FrameScopeKind.PerCpu:
+            {
+                // Thousands on a distribution kernel: only the page asked for is typed and read.
+                var variables = LinuxKernel.For(target).PerCpuVariables;
+                foreach (var i in PageIndices(variables.Count, start, count))
+                {
+                    token.ThrowIfCancellationRequested();
+                    var value = variables.ValueOn(i, scope.Cpu);
+                    result.Add(ToVariable(variables.NameOf(i), value, AddressExpression(value), formatter));
+                }
+                break;
+            }
         }
     }
 
+    /// <summary>
+    /// A C expression for a value known only by its address (a per-CPU copy, which no name reaches):
+    /// <c>*(struct rq *)0x...</c>; null for arrays, values in no memory, and types without a name to cast to.
+    /// </summary>
+    static string? AddressExpression(TargetObject value)
+    {
+        if (value.IsAbsent || value.Address is not ulong address || value.IsBitField) return null;
+        if (value.UnderlyingType.Kind is CTypeKind.Array or CTypeKind.Function) return null;
+        var pointer = TypeSystem.NameOf(value.Types.PointerTo(value.Type));
+        return pointer.Contains('{') ? null : $"*({pointer})0x{address:x}";
+    }
+
     /// <summary>The variables defined at the top level of the frame's compilation unit (globals and file statics), by name.</summary>
-    IEnumerable<(string Name, TargetObject Value)> UnitGlobals(FrameVariables frame, CancellationToken token)
+    List<(string Name, TargetObject Value)> UnitGlobals(FrameVariables frame, CancellationToken token)
     {
         var subprogram = frame.Frame.Subprogram;
-        if (subprogram.IsNull) yield break;
-        var types = target.Vmlinux.Types;
-        var list = new List<(string, TargetObject)>();
+        if (subprogram.IsNull) return [];
+        // A module frame's unit is the module's: its own types, and addresses already at run time.
+        var types = frame.Types;
+        var list = new List<(string Name, TargetObject Value)>();
         foreach (var die in subprogram.Unit.Root.Children)
         {
             token.ThrowIfCancellationRequested();
@@ -121,9 +153,9 @@ internal sealed class VariableTree(KernelTarget target)
             try { variable = types.VariableOf(die); }
             catch (KdumpDebugException) { continue; }
             if (variable.Address is not ulong link || variable.Name.Length == 0) continue;
-            list.Add((variable.Name, TargetObject.AtAddress(target, types, variable.Type, target.RelocateLinkAddress(link))));
+            list.Add((variable.Name, TargetObject.AtAddress(target, types, variable.Type, frame.RelocateAddress(link))));
         }
-        foreach (var item in list.OrderBy(v => v.Item1, StringComparer.Ordinal)) yield return item;
+        return [.. list.OrderBy(v => v.Name, StringComparer.Ordinal)];
     }
 
     void ValueChildren(ValueNode node, long? start, long? count, ValueFormatter formatter, List<Variable> result, CancellationToken token)
@@ -325,11 +357,12 @@ internal sealed class VariableTree(KernelTarget target)
     }
 
     /// <summary>The number of children a scope has (for <see cref="Scope.NamedVariables"/>).</summary>
-    public static int ScopeCount(FrameVariables frame, FrameScopeKind kind) => kind switch
+    public int ScopeCount(FrameVariables frame, FrameScopeKind kind) => kind switch
     {
         FrameScopeKind.Arguments => frame.Parameters.Count,
         FrameScopeKind.Locals => frame.Locals.Count,
         FrameScopeKind.Registers => UnwindRegisters.Count,
+        FrameScopeKind.PerCpu => LinuxKernel.For(target).PerCpuVariables.Count,
         _ => 0,
     };
 

@@ -248,17 +248,28 @@ public sealed class TypeSystem
     {
         var name = die.TryGetAttributeFollowingOrigins(DwAt.Name, out var n) ? n.AsString() : "";
         var type = TypeOfAttribute(die);
-        ulong? address = null;
+        ulong? address = TryGetStaticAddress(die, out var a) ? a : null;
         var isDeclaration = !die.Has(DwAt.Location);
-        if (die.TryGetAttribute(DwAt.Location, out var location) && location.Class is AttributeClass.ExprLoc or AttributeClass.Block)
-        {
-            var ops = DwarfExpression.Decode(location.Memory, die.Unit.AddressSize, die.Unit.OffsetSize, Dwarf.Path);
-            if (ops.Count == 1 && ops[0].Opcode == DwOp.Addr) address = ops[0].Operand1;
-            else if (ops.Count == 1 && ops[0].Opcode is DwOp.Addrx or DwOp.GnuAddrIndex)
-                address = AttributeValue.ReadAddressIndex(die.Unit, ops[0].Operand1, location);
-        }
         var (file, line) = DeclarationOf(die);
         return new GlobalVariable(name, type, address, file, line, isDeclaration, die);
+    }
+
+    /// <summary>
+    /// The link-time address of a variable DIE whose DW_AT_location is one DW_OP_addr or
+    /// DW_OP_addrx (a unit-level or static variable; a per-CPU variable's offset in the per-CPU
+    /// area); false for any other location. Reads only the DIE's location (no type is built).
+    /// </summary>
+    /// <exception cref="DumpFormatException">the location expression is corrupt.</exception>
+    public static bool TryGetStaticAddress(Die die, out ulong address)
+    {
+        address = 0;
+        if (!die.TryGetAttribute(DwAt.Location, out var location) || location.Class is not (AttributeClass.ExprLoc or AttributeClass.Block)) return false;
+        var ops = DwarfExpression.Decode(location.Memory, die.Unit.AddressSize, die.Unit.OffsetSize, die.Unit.Dwarf.Path);
+        if (ops.Count != 1) return false;
+        if (ops[0].Opcode == DwOp.Addr) address = ops[0].Operand1;
+        else if (ops[0].Opcode is DwOp.Addrx or DwOp.GnuAddrIndex) address = AttributeValue.ReadAddressIndex(die.Unit, ops[0].Operand1, location);
+        else return false;
+        return true;
     }
 
     /// <summary>

@@ -90,7 +90,14 @@ internal sealed class FrameLocationContext : ILocationContext
         }
     }
 
-    public ulong RelocateAddress(ulong dwarfAddress) => _target.RelocateLinkAddress(dwarfAddress);
+    /// <summary>
+    /// The vmlinux's DWARF has link-time addresses (slid by KASLR); a module's DWARF was relocated to
+    /// the module's run-time section addresses when it was read (<see cref="Modules.ModuleDebugInfo"/>).
+    /// </summary>
+    public ulong RelocateAddress(ulong dwarfAddress) =>
+        Frame.Subprogram.IsNull || ReferenceEquals(Frame.Subprogram.Unit.Dwarf, _target.Vmlinux.Dwarf)
+            ? _target.RelocateLinkAddress(dwarfAddress)
+            : dwarfAddress;
 
     public bool TryGetEntryValue(ReadOnlyMemory<byte> expression, out ulong value, out string? error)
     {
@@ -108,7 +115,8 @@ internal sealed class FrameLocationContext : ILocationContext
             return false;
         }
         if (_depth >= MaxEntryDepth) { error += "too many nested entry values)"; return false; }
-        if (callerFrame.Subprogram.IsNull || callerFrame.Physical.Symbol?.Module is not null)
+        // The caller's DWARF may be a module's: its addresses, like its DwarfAddress, are run-time ones.
+        if (callerFrame.Subprogram.IsNull)
         {
             error += "no DWARF for the caller)";
             return false;

@@ -1,6 +1,7 @@
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Debuginfo.Dwarf;
 using KdumpDebug.Debuginfo.Types;
+using KdumpDebug.Target.Modules;
 using KdumpDebug.Target.Objects;
 using KdumpDebug.Target.Unwind;
 
@@ -22,6 +23,11 @@ namespace KdumpDebug.Target.Frames;
 /// <para>Cost: one pass over the scope's DIE subtree when created (a few hundred DIEs); each value
 /// is evaluated on first use. Frames of a module without a debug file, or code DWARF does not
 /// describe, have no variables. Thread-safe.</para>
+/// <para>
+/// A module frame (its debug file attached: --modules, <c>mod -s</c>) is described by the module's
+/// own DWARF, relocated to where the module's sections were loaded, and typed by the module's
+/// <see cref="ModuleDebugInfo.Types"/>; its addresses need no KASLR slide.
+/// </para>
 /// </summary>
 public sealed class FrameVariables
 {
@@ -29,10 +35,16 @@ public sealed class FrameVariables
     const int MaxBlockDepth = 32;
 
     readonly FrameLocationContext? _context;
+    readonly KernelTarget _target;
+    readonly bool _inVmlinux;
 
-    FrameVariables(LogicalFrame frame, IReadOnlyList<FrameVariable> parameters, IReadOnlyList<FrameVariable> locals, FrameLocationContext? context)
+    FrameVariables(KernelTarget target, LogicalFrame frame, TypeSystem types, bool inVmlinux,
+        IReadOnlyList<FrameVariable> parameters, IReadOnlyList<FrameVariable> locals, FrameLocationContext? context)
     {
+        _target = target;
         Frame = frame;
+        Types = types;
+        _inVmlinux = inVmlinux;
         Parameters = parameters;
         Locals = locals;
         _context = context;
@@ -47,11 +59,23 @@ public sealed class FrameVariables
     /// <summary>Local variables in scope at the pc (static locals included), outer scopes first.</summary>
     public IReadOnlyList<FrameVariable> Locals { get; }
 
+    /// <summary>
+    /// The type system of the DWARF describing the frame: the vmlinux's, or for a module frame the
+    /// module's own (<see cref="ModuleDebugInfo.Types"/>); the variables' types belong to it.
+    /// </summary>
+    public TypeSystem Types { get; }
+
+    /// <summary>
+    /// The run-time address of an address from the frame's DWARF (DW_OP_addr of a unit-level
+    /// variable): slid by KASLR for the vmlinux; a module's DWARF is already at run-time addresses.
+    /// </summary>
+    public ulong RelocateAddress(ulong dwarfAddress) => _inVmlinux ? _target.RelocateLinkAddress(dwarfAddress) : dwarfAddress;
+
     /// <summary>The registers the unwinder recovered for the frame (all of them for the innermost frame).</summary>
     public RegisterSet Registers => Frame.Physical.Registers;
 
     /// <summary>
-    /// Evaluates a location expression (of the vmlinux's DWARF) in this frame: its registers, CFA,
+    /// Evaluates a location expression (of the frame's DWARF) in this frame: its registers, CFA,
     /// frame base and caller. For a frame DWARF does not describe, every register is still usable.
     /// </summary>
     public DwarfLocation EvaluateLocation(ReadOnlyMemory<byte> expression) =>
@@ -79,29 +103,50 @@ public sealed class FrameVariables
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, frames.Count);
         var frame = frames[index];
-        // Module DWARF is typed by the module's own DIEs, which the vmlinux type system cannot
-        // build; module frames show no variables (yet).
-        if (frame.Scope.IsNull || frame.Physical.Symbol?.Module is not null || !target.Vmlinux.Types.HasDebugInfo)
-            return new FrameVariables(frame, [], [], null);
+        if (frame.Scope.IsNull || !TryGetTypes(target, frame, out var types, out var inVmlinux))
+            return new FrameVariables(target, frame, target.Vmlinux.Types, true, [], [], null);
         var context = new FrameLocationContext(target, frames, index, 0);
         var parameters = new List<FrameVariable>();
         var locals = new List<FrameVariable>();
         try
         {
-            Collect(target, context, frame.Scope, frame.DwarfAddress, 0, parameters, locals);
+            Collect(target, types, context, frame.Scope, frame.DwarfAddress, 0, parameters, locals);
         }
         catch (KdumpDebugException)
         {
             // A corrupt subtree: the variables found before it are still shown.
         }
-        return new FrameVariables(frame, parameters, locals, context);
+        return new FrameVariables(target, frame, types, inVmlinux, parameters, locals, context);
     }
 
-    static void Collect(KernelTarget target, FrameLocationContext context, Die scope, ulong pc, int depth,
+    /// <summary>
+    /// The type system of the DWARF the frame's scope DIE comes from: the vmlinux's, or the module's
+    /// whose debug file (as attached now) holds it. False when neither does (no DWARF, or a module
+    /// debug file replaced since the frame was expanded).
+    /// </summary>
+    internal static bool TryGetTypes(KernelTarget target, LogicalFrame frame, out TypeSystem types, out bool inVmlinux)
+    {
+        var dwarf = frame.Scope.Unit.Dwarf;
+        inVmlinux = ReferenceEquals(dwarf, target.Vmlinux.Dwarf);
+        if (inVmlinux)
+        {
+            types = target.Vmlinux.Types;
+            return types.HasDebugInfo;
+        }
+        // The frame was expanded from a module's DWARF (InlineFrameExpander): the module holding its code address.
+        if (target.Modules.FindModule(frame.DwarfAddress)?.DebugInfo is { } module && ReferenceEquals(module.Dwarf, dwarf))
+        {
+            types = module.Types;
+            return types.HasDebugInfo;
+        }
+        types = null!;
+        return false;
+    }
+
+    static void Collect(KernelTarget target, TypeSystem types, FrameLocationContext context, Die scope, ulong pc, int depth,
         List<FrameVariable> parameters, List<FrameVariable> locals)
     {
         if (depth > MaxBlockDepth || !scope.HasChildren) return;
-        var types = target.Vmlinux.Types;
         foreach (var child in scope.Children)
         {
             var tag = child.Tag;
@@ -114,22 +159,21 @@ public sealed class FrameVariables
                 var type = types.TypeOfAttribute(child);
                 var die = child;
                 var variable = new FrameVariable(name, type, tag == DwTag.FormalParameter, child, depth,
-                    () => ValueOf(target, context, die, type, pc));
+                    () => ValueOf(target, types, context, die, type, pc));
                 (tag == DwTag.FormalParameter && depth == 0 ? parameters : locals).Add(variable);
             }
             else if (tag == DwTag.LexicalBlock)
             {
                 var ranges = RangeLists.ForDie(child);
                 if (ranges.Count > 0 && !ranges.Exists(r => r.Contains(pc))) continue;
-                Collect(target, context, child, pc, depth + 1, parameters, locals);
+                Collect(target, types, context, child, pc, depth + 1, parameters, locals);
             }
         }
     }
 
     /// <summary>The value of a variable DIE at <paramref name="pc"/>; never throws for bad DWARF or memory: the reason becomes the absent value's.</summary>
-    static TargetObject ValueOf(KernelTarget target, FrameLocationContext context, Die die, CType type, ulong pc)
+    static TargetObject ValueOf(KernelTarget target, TypeSystem types, FrameLocationContext context, Die die, CType type, ulong pc)
     {
-        var types = target.Vmlinux.Types;
         try
         {
             if (die.TryGetAttribute(DwAt.Location, out var location))

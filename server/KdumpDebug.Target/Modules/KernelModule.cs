@@ -6,7 +6,8 @@ namespace KdumpDebug.Target.Modules;
 /// <summary>
 /// A loaded kernel module as the crashed kernel recorded it (<c>struct module</c>): name, where
 /// its core text/data lives, and its symbols from the module's own kallsyms in memory. When a
-/// debug file (.ko with DWARF) was found, <see cref="DebugFile"/> and <see cref="Lines"/> are set.
+/// debug file (.ko with DWARF) was found, <see cref="DebugFile"/>, <see cref="Lines"/> and
+/// <see cref="DebugInfo"/> are set.
 /// A debug file can be attached after the target is opened (crash's <c>mod -s</c>): the attach
 /// happens under <see cref="SyncRoot"/> and publishes <see cref="DebugFile"/> last, so a reader that
 /// sees it also sees the section addresses and lines.
@@ -58,6 +59,9 @@ public sealed class KernelModule
 
     /// <summary>Run-time address of each debug-file section the module placed (by section index).</summary>
     public IReadOnlyDictionary<int, ulong>? SectionAddresses { get; internal set; }
+
+    /// <summary>The debug file's DWARF and types at the module's run-time addresses; null without a debug file.</summary>
+    public ModuleDebugInfo? DebugInfo { get; internal set; }
 
     public bool Contains(ulong address) => address >= BaseAddress && address - BaseAddress < Size;
 }

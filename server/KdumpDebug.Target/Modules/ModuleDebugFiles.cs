@@ -62,6 +62,7 @@ public static class ModuleDebugFiles
                 if (module.DebugFile is { } previous) module.RetiredDebugFiles.Add(previous);
                 module.SectionAddresses = placed;
                 module.Lines = lines;
+                module.DebugInfo = new ModuleDebugInfo(elf, placed);
                 module.DebugFilePath = path;
                 module.DebugFile = elf;
             }

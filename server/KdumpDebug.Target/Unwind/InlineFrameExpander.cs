@@ -77,7 +77,7 @@ public static class InlineFrameExpander
             {
                 // A module's DWARF is relocated to where the kernel loaded its sections: run-time addresses.
                 var module = target.Modules.FindModule(codeAddress);
-                if (module is null || ModuleDwarf(module) is not { } dwarf) return Single();
+                if (module?.DebugInfo?.Dwarf is not { } dwarf) return Single();
                 linkAddress = codeAddress;
                 subprogram = FindSubprogramByAddress(dwarf, linkAddress);
                 lines = module.Lines;
@@ -158,32 +158,6 @@ public static class InlineFrameExpander
         // The symbol is not the DWARF name of the code: e.g. SYSCALL_DEFINE's __x64_sys_pause,
         // whose code DWARF describes as __do_sys_pause. Search the unit holding the address.
         return FindSubprogramByAddress(target.Vmlinux.Dwarf!, linkAddress, target.Vmlinux.UnitsByAddress);
-    }
-
-    /// <summary>A module's DWARF with its sections placed where the kernel loaded them, built on first use; null without a debug file.</summary>
-    static readonly ConditionalWeakTable<Modules.KernelModule, ModuleDwarfSlot> ModuleDwarfs = new();
-
-    /// <summary>The DWARF built for one module and the debug file it was built from.</summary>
-    sealed class ModuleDwarfSlot
-    {
-        public Debuginfo.Elf.ElfFile? Elf;
-        public DwarfInfo? Dwarf;
-    }
-
-    static DwarfInfo? ModuleDwarf(Modules.KernelModule module)
-    {
-        var slot = ModuleDwarfs.GetValue(module, _ => new ModuleDwarfSlot());
-        // A debug file can be attached after open (mod -s): build the DWARF for the file attached now.
-        var elf = module.DebugFile;
-        if (elf is null) return null;
-        lock (slot)
-        {
-            if (ReferenceEquals(slot.Elf, elf)) return slot.Dwarf;
-            if (module.SectionAddresses is not { } placed) return null;
-            slot.Dwarf = DwarfInfo.FromElf(elf, section => placed.TryGetValue(section.Index, out var a) ? a : 0);
-            slot.Elf = elf;
-            return slot.Dwarf;
-        }
     }
 
     /// <summary>Every compilation unit's ranges (its root DIE's), sorted by start; built once per DWARF file.</summary>
