@@ -84,6 +84,9 @@ public sealed class PageMap
     /// <summary>The map of <paramref name="target"/>; throws a one-line error when the debug info has no struct page.</summary>
     public static PageMap For(KernelTarget target) => Instances.GetValue(target, t => new PageMap(t));
 
+    /// <summary>The target whose memory map this is.</summary>
+    public KernelTarget Target => _target;
+
     /// <summary>Where <c>struct page</c> of pfn 0 is.</summary>
     public ulong Vmemmap { get; }
 
