@@ -10,10 +10,26 @@ namespace KdumpDebug.Kernel;
 /// </summary>
 public static class TaskOfAddress
 {
-    /// <summary>The task whose task_struct contains <paramref name="address"/>, or null.</summary>
+    /// <summary>
+    /// The task whose task_struct contains <paramref name="address"/>, or null. The task_struct's
+    /// allocated size is <c>arch_task_struct_size</c> (x86 since v4.2, commit 5aaeb5c01c5b "x86/fpu,
+    /// sched: Introduce CONFIG_ARCH_WANTS_DYNAMIC_TASK_STRUCT": the FPU state at its end is sized at
+    /// boot), which can be smaller than the DWARF sizeof, else the DWARF size.
+    /// </summary>
     public static KernelTask? TaskStructHolding(LinuxKernel kernel, ulong address)
     {
         var size = KernelMemory.SizeOf(kernel.Target, "task_struct");
+        if (KernelMemory.SymbolAddress(kernel.Target, "arch_task_struct_size") is ulong variable)
+        {
+            try
+            {
+                var allocated = KernelMemory.ReadU32(kernel.Target, variable);
+                if (allocated > 0 && allocated < size) size = allocated;
+            }
+            catch (KdumpDebugException)
+            {
+            }
+        }
         return kernel.Tasks.Tasks.FirstOrDefault(t => address >= t.Address && address - t.Address < size);
     }
 
