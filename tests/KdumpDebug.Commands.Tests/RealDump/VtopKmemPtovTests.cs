@@ -107,12 +107,12 @@ public sealed class VtopKmemPtovTests
         Assert.Contains("-u and -k options are mutually exclusive", session.ExecuteAndCapture("vtop -u -k 400000"));
         // PID 2 (kthreadd) has no user address space.
         Assert.Contains("is a kernel thread", session.ExecuteAndCapture("vtop -c 2 400000"));
-        Assert.Contains("kmem: ffffd46e0002a681: not a page structure address", session.ExecuteAndCapture("kmem ffffd46e0002a681"));
+        Assert.Contains("kmem: invalid address: xyz", session.ExecuteAndCapture("kmem -p xyz"));
         Assert.Contains("ptov: invalid physical address: xyz", session.ExecuteAndCapture("ptov xyz"));
     }
 
     /// <summary>A recorded session split at its <c>@@@ COMMAND</c> markers ('#' lines are its header).</summary>
-    static List<(string Command, string Expected)> RecordedSession(string file)
+    internal static List<(string Command, string Expected)> RecordedSession(string file)
     {
         var result = new List<(string, string)>();
         string? command = null;
