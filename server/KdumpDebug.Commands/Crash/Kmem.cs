@@ -10,10 +10,11 @@ namespace KdumpDebug.Commands.Crash;
 
 /// <summary>
 /// crash's <c>kmem</c>: <c>-i</c> (memory.c dump_kmeminfo: the PAGES / TOTAL / PERCENTAGE summary
-/// of RAM, page cache, slab, huge pages, swap and overcommit; numbers from <see cref="MemoryInfo"/>)
-/// and <c>-p</c> (dump_mem_map: one <see cref="PageLine"/> per <c>struct page</c>, for the frames of
-/// the given physical addresses, or every frame below <c>max_pfn</c>). A <c>struct page</c> address
-/// without an option shows that page's line, as crash's <c>kmem ADDRESS</c> does for one.
+/// of RAM, page cache, slab, huge pages, swap and overcommit; numbers from <see cref="MemoryInfo"/>),
+/// <c>-p</c> (dump_mem_map: one <see cref="PageLine"/> per <c>struct page</c>, for the frames of
+/// the given physical addresses, or every frame below <c>max_pfn</c>), <c>-s</c>/<c>-S</c>
+/// (dump_kmem_cache_slub: the SLUB caches, see <see cref="SlubWriter"/>) and, with addresses and no
+/// option, kmem_search: what each address is.
 /// </summary>
 public sealed class KmemCommand : ICommand
 {
@@ -21,7 +22,7 @@ public sealed class KmemCommand : ICommand
         Name: "kmem",
         Aliases: [],
         Summary: "kernel memory",
-        Synopsis: "kmem -i | -p [address ...] | page-address",
+        Synopsis: "kmem -i | -p [address ...] | -s|-S [name|cache|address ...] | address ...",
         Description: """
             -i  display general memory usage information: total, free, used, shared,
                 buffer, page-cache and slab pages, huge pages, swap, and the commit
@@ -29,7 +30,19 @@ public sealed class KmemCommand : ICommand
             -p  display each page structure: its address, the physical address of its
                 page, its mapping, index, reference count and flags. With addresses, only
                 the pages holding those physical addresses.
-            page-address  a struct page address: display that page structure.
+            -s  display each slab cache (SLUB): its kmem_cache address, object size,
+                allocated and total objects, slabs and slab size, and its name. With a
+                name or a kmem_cache address, only that cache; with another address, the
+                cache, slab and object holding it ("list": the cache names).
+            -S  as -s, and for each cache every CPU's kmem_cache_cpu, slab and partial
+                slabs, and every node's partial (and, with SLAB_STORE_USER, full) slabs:
+                each slab's SLAB, MEMORY, NODE, TOTAL, ALLOCATED and FREE, and for CPU
+                slabs every object, free or [allocated], "(cpu N cache)" when on that
+                CPU's freelist.
+            address  a kernel virtual address, a struct page address, or a physical
+                address: display the symbol it is in, the task whose stack or
+                task_struct holds it, its vmalloc area, the slab cache, slab and object
+                holding it, and the page structure of its frame.
             """,
         Examples: """
               crash> kmem -i
@@ -37,6 +50,28 @@ public sealed class KmemCommand : ICommand
                   TOTAL MEM    52537     205.2 MB         ----
                        FREE    47237     184.5 MB   89% of TOTAL MEM
                        USED     5300      20.7 MB   10% of TOTAL MEM
+
+            The task_struct cache, and what the panic task's address is:
+
+              crash> kmem -s task_struct
+              CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME
+              ffffa0f7c0161400     5128         49        54      9    32k  task_struct
+              crash> kmem ffffa0f7c0a9a880
+              CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME
+              ffffa0f7c0161400     5128         49        54      9    32k  task_struct
+                SLAB              MEMORY            NODE  TOTAL  ALLOCATED  FREE
+                ffffd46e0002a600  ffffa0f7c0a98000     0      6          4     2
+                FREE / [ALLOCATED]
+                [ffffa0f7c0a9a880]
+
+                  PID: 68
+              COMMAND: "sh"
+                 TASK: ffffa0f7c0a9a880  [THREAD_INFO: ffffa0f7c0a9a880]
+                  CPU: 0
+                STATE: TASK_RUNNING (PANIC)
+
+                    PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS
+              ffffd46e0002a680   a9a000 dead000000000400        0  0 0
             """);
 
     public void Execute(CommandContext context)
