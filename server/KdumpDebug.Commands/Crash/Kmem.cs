@@ -311,6 +311,17 @@ public sealed class KmemCommand : ICommand
                 o.Write("\n");
         }
 
+        // The free buddy block holding the address's frame (crash 8.0.2 translates a struct page
+        // address too, so it looks for the frame holding that struct page, not the one it describes).
+        ulong? searchFrame = isVirtual ? target.TryTranslate(value, out var t) ? t : null : value;
+        if (searchFrame is ulong sf)
+        {
+            var problems = new List<string>();
+            var block = FreePageSearch.Find(target, sf, problems);
+            foreach (var problem in problems) o.Write($"kmem: {problem}\n");
+            if (block is not null) WriteFreeBlock(o, block, value, isVirtual, sf, MemoryNodes.For(target).Nodes.Count > 1);
+        }
+
         // The task whose task_struct, else whose stack, holds the address.
         if (vaddr is ulong tv && (TaskOfAddress.TaskStructHolding(kernel, tv) ?? TaskOfAddress.StackHolding(kernel, tv)) is { } task)
             WriteTask(context, kernel, task);
@@ -322,6 +333,34 @@ public sealed class KmemCommand : ICommand
         else if (target.TryTranslate(value, out var frame)) WritePageOf(o, map, width, frame);
         else o.Write($"{value:x}: kernel virtual address not found in mem map\n");
     }
+
+    /// <summary>
+    /// dump_free_pages_zones_v2's search result: the zone, the free list and the block's head
+    /// page, "(ADDR is Nth of M pages)" for a block of more than one page; then a blank line.
+    /// </summary>
+    static void WriteFreeBlock(TextWriter o, FreeBlock block, ulong value, bool isVirtual, ulong frame, bool multiNode)
+    {
+        var zone = block.Zone;
+        if (multiNode) o.Write($"NODE\n {zone.Node,2}\n");
+        o.Write($"ZONE  NAME        SIZE    FREE  {CrashColumns.MkString("MEM_MAP", CrashColumns.VaddrWidth, Justify.Center | Justify.Left)}  START_PADDR  START_MAPNR\n");
+        o.Write($"{zone.Index,3}   {zone.Name,-9} {zone.SpannedPages,6}  {zone.FreePages,6}  "
+            + $"{CrashColumns.MkString(zone.MemMap.ToString("x"), CrashColumns.VaddrWidth, Justify.Center)}  "
+            + $"{CrashColumns.MkString(zone.StartPhysical.ToString("x"), 11, Justify.Center | Justify.Right)}  "
+            + $"{CrashColumns.MkString(zone.StartMapNr.ToString(CultureInfo.InvariantCulture), 11, Justify.Center | Justify.Right)}\n");
+        o.Write("AREA    SIZE  FREE_AREA_STRUCT\n");
+        o.Write($"{block.Order,3}  {(4UL << block.Order) + "k",7}  {CrashColumns.MkString(block.FreeList.ToString("x"), CrashColumns.VaddrWidth, Justify.Center)}  \n");
+        o.Write($"{block.Page:x}  ");
+        if (block.Order > 0)
+        {
+            var nth = (frame - block.Physical) / 4096 + 1;
+            var what = isVirtual ? $"{value:x} is " : $"{value:x} is {((value & 0xfff) != 0 ? "in " : "")}";
+            o.Write($"({what}{Ordinal(nth)} of {block.Pages} pages)");
+        }
+        o.Write("\n\n");
+    }
+
+    /// <summary>crash's ordinal(): the number with st, nd, rd or th after its last digit.</summary>
+    static string Ordinal(ulong n) => n + ((n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 
     static bool InImage(KernelTarget target, ulong address) =>
         KernelMemory.SymbolAddress(target, "_stext") is ulong start && KernelMemory.SymbolAddress(target, "_end") is ulong end

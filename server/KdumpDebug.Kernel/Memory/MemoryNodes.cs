@@ -3,8 +3,8 @@ using KdumpDebug.Target;
 
 namespace KdumpDebug.Kernel.Memory;
 
-/// <summary>One memory node: its id and the frames it spans (<c>struct pglist_data</c>).</summary>
-public sealed record MemoryNode(int Id, ulong StartPfn, ulong SpannedPages);
+/// <summary>One memory node: its id, its <c>struct pglist_data</c> and the frames it spans.</summary>
+public sealed record MemoryNode(int Id, ulong Pgdat, ulong StartPfn, ulong SpannedPages);
 
 /// <summary>
 /// The kernel's memory nodes, as crash's node_table holds them: with CONFIG_NUMA every non-NULL
@@ -23,7 +23,7 @@ public sealed class MemoryNodes
         var spanned = KernelMemory.Offset(layouts, "pglist_data", "node_spanned_pages");
         var id = KernelMemory.Offset(layouts, "pglist_data", "node_id");
         MemoryNode Read(ulong pgdat) =>
-            new((int)KernelMemory.ReadU32(target, pgdat + id), KernelMemory.ReadU64(target, pgdat + start), KernelMemory.ReadU64(target, pgdat + spanned));
+            new((int)KernelMemory.ReadU32(target, pgdat + id), pgdat, KernelMemory.ReadU64(target, pgdat + start), KernelMemory.ReadU64(target, pgdat + spanned));
         if (target.Objects.TryVariable("node_data", out var nodeData) && nodeData.Address is ulong array && nodeData.Type.StripTypedefs().Count is ulong count)
         {
             for (ulong i = 0; i < Math.Min(count, 1024); i++)
