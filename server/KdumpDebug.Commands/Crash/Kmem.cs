@@ -42,7 +42,8 @@ public sealed class KmemCommand : ICommand
             address  a kernel virtual address, a struct page address, or a physical
                 address: display the symbol it is in, the task whose stack or
                 task_struct holds it, its vmalloc area, the slab cache, slab and object
-                holding it, and the page structure of its frame.
+                holding it, the free block (zone, free list, head page) holding it, and
+                the page structure of its frame.
             """,
         Examples: """
               crash> kmem -i
@@ -121,6 +122,9 @@ public sealed class KmemCommand : ICommand
         {
             if (CrashNumber.IsHex(operand) && CrashNumber.TryParseHex(operand, out var value))
             {
+                // A physical address is looked up through the direct map, as crash does (PTOV).
+                if (value < KernelSpaceStart && VtopCommand.MaxPhysical(target) is ulong max && value < max)
+                    value += PageMap.For(target).DirectMapBase;
                 if (slub.CacheAddresses.Contains(value))
                 {
                     if (name is not null || namedCache is not null) throw new CommandException("only one kmem_cache reference is allowed");
@@ -220,7 +224,8 @@ public sealed class KmemCommand : ICommand
     /// <summary>
     /// <c>kmem ADDRESS</c> (memory.c kmem_search): everything crash knows of each address, most
     /// specific first: the symbol it is in (kernel image and modules), the task whose stack and the
-    /// vmalloc area it is in (vmalloc space), the slab object holding it, the task whose
+    /// vmalloc area it is in (vmalloc space), the slab object holding it, the free buddy block
+    /// holding its frame (<see cref="FreePageSearch"/>), the task whose
     /// task_struct or stack holds it, and last the struct page of its frame. A hexadecimal number
     /// below the kernel's address space is a physical address (its direct-map address is searched).
     /// </summary>
