@@ -27,18 +27,9 @@ public sealed class KmemSlabTests
     [InlineData("oops-module")]
     public void RecordedSessionMatchesCrash(string scenario)
     {
-        var session = new CommandSession(FixtureDumps.Open(scenario));
-        var failures = new List<string>();
-        var cases = VtopKmemPtovTests.RecordedSession($"crash-kmem/session-{scenario}.txt");
+        var cases = RecordedSession.Read($"crash-kmem/session-{scenario}.txt");
         Assert.True(cases.Count >= 14);
-        foreach (var (command, expected) in cases)
-        {
-            if (CrashIsWrong.ContainsKey(command)) continue;
-            var e = GoldenText.Normalize(expected);
-            var a = GoldenText.Normalize(session.ExecuteAndCapture(command));
-            if (e != a) failures.Add($"=== {command}\n--- crash\n{e}\n--- kdumpdebug\n{a}");
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} commands differ from crash:\n{string.Join("\n", failures.Take(3))}");
+        RecordedSession.AssertReplays(new CommandSession(FixtureDumps.Open(scenario)), cases.Where(c => !CrashIsWrong.ContainsKey(c.Command)));
     }
 
     /// <summary>
@@ -51,7 +42,7 @@ public sealed class KmemSlabTests
     public void SecondAddressOfKmemS()
     {
         var session = new CommandSession(FixtureDumps.Open("sysrq"));
-        var expected = VtopKmemPtovTests.RecordedSession("crash-kmem/session-sysrq.txt")
+        var expected = RecordedSession.Read("crash-kmem/session-sysrq.txt")
             .Single(c => c.Command == "kmem -s ffffa0f7c0451180 ffffa0f7c029e050").Expected;
         var crashFirst = expected[..(expected.IndexOf("\n\n", StringComparison.Ordinal) + 2)];
         Assert.Equal(
@@ -74,7 +65,7 @@ public sealed class KmemSlabTests
     {
         var session = new CommandSession(FixtureDumps.Open("sysrq"));
         var all = session.ExecuteAndCapture("kmem -S");
-        var summary = VtopKmemPtovTests.RecordedSession("crash-kmem/session-sysrq.txt").Single(c => c.Command == "kmem -s").Expected;
+        var summary = RecordedSession.Read("crash-kmem/session-sysrq.txt").Single(c => c.Command == "kmem -s").Expected;
         var cacheLines = summary.Split('\n').Skip(1).Where(l => l.Length > 0).ToList();
         Assert.Equal(80, cacheLines.Count);
         var lines = all.Split('\n');
