@@ -58,11 +58,8 @@ sealed class SlubWriter(KernelTarget target, TextWriter output)
         var perNode = new Dictionary<int, long>();
         foreach (var cpuNumber in _slub.Cpus)
         {
-            if (!_slub.Online.Contains(cpuNumber))
-            {
-                output.Write($"CPU {cpuNumber} [OFFLINE]\n");
-                continue;
-            }
+            // crash prints "CPU N [OFFLINE]" only after "set offline hide"; by default offline CPUs
+            // (e.g. the ones the panic stopped) are shown like the others.
             SlubCpuCache cpu;
             try
             {

@@ -42,7 +42,6 @@ public sealed class SlubAllocator
         CacheAddresses = KernelMemory.ListEntries(target, head, "kmem_cache", "list", MaxCaches, "slab_caches", _problems);
         var possible = PerCpu.ForEachPossibleCpu(target);
         Cpus = possible.Count > 0 ? Enumerable.Range(0, possible.Max() + 1).ToArray() : [0];
-        Online = PerCpu.ForEachOnlineCpu(target).ToHashSet();
     }
 
     /// <summary>The allocator of <paramref name="target"/>; throws one line when the kernel is not SLUB.</summary>
@@ -58,9 +57,6 @@ public sealed class SlubAllocator
 
     /// <summary>The CPUs crash visits: 0 up to the highest possible CPU.</summary>
     public IReadOnlyList<int> Cpus { get; }
-
-    /// <summary>The online CPUs.</summary>
-    public IReadOnlySet<int> Online { get; }
 
     public SlubCache ReadCache(ulong address) => SlubCache.Read(_target, Layout, address);
 
