@@ -116,6 +116,7 @@ public sealed class KmemCommand : ICommand
         var o = context.Out;
         foreach (var problem in slub.Problems) o.Write($"kmem: {problem}\n");
         string? name = null;
+        var escaped = false;
         ulong? namedCache = null;
         var addresses = new List<ulong>();
         foreach (var operand in operands)
@@ -134,7 +135,9 @@ public sealed class KmemCommand : ICommand
                 continue;
             }
             if (name is not null || namedCache is not null) throw new CommandException("only one kmem_cache reference is allowed");
-            name = operand.StartsWith('\\') ? operand[1..] : operand;
+            // A leading backslash names a cache literally called "list" (crash's escape), not the list of caches.
+            escaped = operand.StartsWith('\\');
+            name = escaped ? operand[1..] : operand;
         }
         if (addresses.Count > 0 && (name is not null || namedCache is not null))
             o.Write("kmem: ignoring pre-selected cache for addresses\n");
@@ -142,10 +145,10 @@ public sealed class KmemCommand : ICommand
         foreach (var address in addresses)
         {
             if (calls++ > 0) o.Write("\n");
-            WriteAddressInSlab(target, writer, address, verbose, allowPage: true);
+            WriteAddressInSlab(writer, address, verbose, allowPage: true);
         }
         if (addresses.Count > 0) return;
-        if (name == "list")
+        if (name == "list" && !escaped)
         {
             foreach (var cache in slub.CacheAddresses) o.Write($"{cache:x} {ReadCache(slub, cache)?.Name ?? "(unknown)"}\n");
             return;
@@ -193,7 +196,7 @@ public sealed class KmemCommand : ICommand
     /// <paramref name="address"/> with that object (or, for a slab's struct page, or with
     /// <paramref name="verbose"/>, all its objects). False when the address is in no slab.
     /// </summary>
-    static bool WriteAddressInSlab(KernelTarget target, SlubWriter writer, ulong address, bool verbose, bool allowPage)
+    static bool WriteAddressInSlab(SlubWriter writer, ulong address, bool verbose, bool allowPage)
     {
         var slub = writer.Allocator;
         ulong slab, cacheAddress;
@@ -310,9 +313,9 @@ public sealed class KmemCommand : ICommand
         // The slab object, or the slab of a struct page.
         if (vaddr is ulong sv && writer.Value is { } w)
         {
-            if (WriteAddressInSlab(target, w, sv, verbose: false, allowPage: false)) o.Write("\n");
+            if (WriteAddressInSlab(w, sv, verbose: false, allowPage: false)) o.Write("\n");
             if (w.Allocator.TryFindSlabPage(sv, out var pageCache) && w.Allocator.CacheAddresses.Contains(pageCache)
-                && WriteAddressInSlab(target, w, sv, verbose: true, allowPage: true))
+                && WriteAddressInSlab(w, sv, verbose: true, allowPage: true))
                 o.Write("\n");
         }
 
