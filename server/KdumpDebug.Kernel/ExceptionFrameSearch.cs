@@ -78,7 +78,7 @@ public static class ExceptionFrameSearch
     /// THREAD_SIZE: <c>__end_init_task - __start_init_task</c> (include/asm-generic/vmlinux.lds.h
     /// places one THREAD_SIZE between them), else 16 KiB (x86-64 without KASAN).
     /// </summary>
-    static ulong ThreadSize(KernelTarget target)
+    internal static ulong ThreadSize(KernelTarget target)
     {
         if (target.TryLookupSymbol("__start_init_task", out var s) && target.TryLookupSymbol("__end_init_task", out var e)
             && e.Address > s.Address && ulong.IsPow2(e.Address - s.Address) && e.Address - s.Address <= 1 << 20)

@@ -12,10 +12,6 @@ namespace KdumpDebug.Commands.Crash;
 /// </summary>
 public sealed class PtovCommand : ICommand
 {
-    // __PAGE_OFFSET_BASE_L4 / _L5.
-    const ulong PageOffset4 = 0xffff_8880_0000_0000UL;
-    const ulong PageOffset5 = 0xff11_0000_0000_0000UL;
-
     public CommandHelp Help { get; } = new(
         Name: "ptov",
         Aliases: [],
@@ -36,9 +32,7 @@ public sealed class PtovCommand : ICommand
         var parsed = GetOpt.Parse(context.Arguments, "");
         if (parsed.Operands.Count == 0) throw new CommandException("an address is required", showUsage: true);
         var target = context.Kernel().Target;
-        var pageOffset = KernelMemory.SymbolAddress(target, "page_offset_base") is ulong variable
-            ? KernelMemory.ReadU64(target, variable)
-            : target.AddressSpace.PagingLevels >= 5 ? PageOffset5 : PageOffset4;
+        var pageOffset = Kernel.Memory.PageMap.For(target).DirectMapBase;
         var first = true;
         foreach (var operand in parsed.Operands)
         {

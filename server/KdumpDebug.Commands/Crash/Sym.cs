@@ -111,7 +111,7 @@ public sealed class SymCommand : ICommand
     /// code section, which the target does not tell (e.g. "__alt_instructions_end+1" in
     /// .altinstr_replacement ends in a space in crash, not here).
     /// </summary>
-    static void WriteLine(CommandContext context, Target.KernelSymbol symbol, ulong offset)
+    internal static void WriteLine(CommandContext context, Target.KernelSymbol symbol, ulong offset)
     {
         var text = SymbolArgument.FormatSymbolLine(symbol, offset);
         if (context.Target.TryFindSourceLine(symbol.Address + offset, out var file, out var line))

@@ -25,6 +25,9 @@ public sealed class PageMap
     const ulong VmemmapStart4 = 0xffff_ea00_0000_0000UL;
     const ulong VmemmapStart5 = 0xffd4_0000_0000_0000UL;
     const int PageShift = 12;
+    // __PAGE_OFFSET_BASE_L4 / _L5 (arch/x86/include/asm/page_64_types.h), for kernels without page_offset_base.
+    const ulong PageOffset4 = 0xffff_8880_0000_0000UL;
+    const ulong PageOffset5 = 0xff11_0000_0000_0000UL;
 
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<KernelTarget, PageMap> Instances = new();
 
@@ -45,10 +48,44 @@ public sealed class PageMap
         Vmemmap = KernelMemory.SymbolAddress(target, "vmemmap_base") is ulong variable
             ? KernelMemory.ReadU64(target, variable)
             : target.AddressSpace.PagingLevels >= 5 ? VmemmapStart5 : VmemmapStart4;
+        DirectMapBase = KernelMemory.SymbolAddress(target, "page_offset_base") is ulong pageOffset
+            ? KernelMemory.ReadU64(target, pageOffset)
+            : target.AddressSpace.PagingLevels >= 5 ? PageOffset5 : PageOffset4;
+        _slabBit = KernelMemory.Enumerator(target, "PG_slab") is long bit and >= 0 and < 64 ? 1UL << (int)bit : 0;
+        _compoundHead = KernelMemory.TryOffset(target, "page", "compound_head", out var ch) ? ch : null;
     }
+
+    readonly ulong _slabBit;
+    readonly ulong? _compoundHead;
+
+    /// <summary>
+    /// <c>__va(0)</c>: where the direct map starts, <c>page_offset_base</c> (randomized with
+    /// RANDOMIZE_MEMORY since v4.8), else __PAGE_OFFSET_BASE for the paging depth.
+    /// </summary>
+    public ulong DirectMapBase { get; }
+
+    /// <summary><c>1 &lt;&lt; PG_slab</c> (enum pageflags), 0 when the kernel has no such flag.</summary>
+    public ulong SlabFlag => _slabBit;
+
+    /// <summary>
+    /// <c>compound_head(page)</c>: the head page of the compound page <paramref name="page"/> belongs
+    /// to (<c>page-&gt;compound_head</c> with bit 0 set marks a tail, since v4.6), else the page itself.
+    /// </summary>
+    public ulong CompoundHead(ulong page)
+    {
+        if (_compoundHead is not ulong offset) return page;
+        var head = KernelMemory.ReadU64(_target, page + offset);
+        return (head & 1) != 0 ? head - 1 : page;
+    }
+
+    /// <summary><c>page-&gt;flags</c> of the struct page at <paramref name="page"/>.</summary>
+    public ulong FlagsAt(ulong page) => KernelMemory.ReadU64(_target, page + _flags);
 
     /// <summary>The map of <paramref name="target"/>; throws a one-line error when the debug info has no struct page.</summary>
     public static PageMap For(KernelTarget target) => Instances.GetValue(target, t => new PageMap(t));
+
+    /// <summary>The target whose memory map this is.</summary>
+    public KernelTarget Target => _target;
 
     /// <summary>Where <c>struct page</c> of pfn 0 is.</summary>
     public ulong Vmemmap { get; }

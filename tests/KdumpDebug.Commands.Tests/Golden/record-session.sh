@@ -1,0 +1,30 @@
+#!/bin/bash
+# Records DIR/session-SCENARIO.txt: crash 8.0.2 on the scenario's main dump, the commands of
+# DIR/commands-SCENARIO.txt on stdin in one session, each output after its '@@@ COMMAND' line.
+# oops-module first loads lkdtm's debug info ("mod -s lkdtm lkdtm.ko", as the fixture goldens do:
+# fixtures README), so module addresses get source lines; that output is dropped.
+# Usage: record-session.sh DIR SCENARIO   (needs crash, xz and the fixtures in ../shared/fixtures
+# or $KDUMPDEBUG_FIXTURES_DIR); each DIR/record.sh calls it.
+set -euo pipefail
+golden=$(cd "$(dirname "$0")" && pwd)
+dir=$(cd "$1" && pwd)
+scenario=$2
+fixtures=${KDUMPDEBUG_FIXTURES_DIR:-$(cd "$golden/../../.." && pwd)/../shared/fixtures}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+xz -dkc "$fixtures/kernel/vmlinux.xz" > "$work/vmlinux"
+main=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["main_dump"])' "$fixtures/$scenario/facts.json")
+: > "$work/input"
+if [ "$scenario" = oops-module ]; then
+	xz -dkc "$fixtures/kernel/lkdtm.ko.xz" > "$work/lkdtm.ko"
+	echo "mod -s lkdtm lkdtm.ko" > "$work/input"
+fi
+while read -r command; do
+	[ -n "$command" ] && printf '!echo "@@@ %s"\n%s\n' "$command" "$command"
+done < "$dir/commands-$scenario.txt" >> "$work/input"
+(cd "$work" && crash -s vmlinux "$fixtures/$scenario/$main" < input > output 2>&1) || true
+{
+	printf '# crash 8.0.2 on %s/%s: crash -s vmlinux %s, the commands of commands-%s.txt on stdin in\n' "$scenario" "$main" "$main" "$scenario"
+	printf '# one session, each output after its @@@ COMMAND line (recorded by record.sh).\n'
+	sed -n '/^@@@ /,$p' "$work/output"
+} > "$dir/session-$scenario.txt"
