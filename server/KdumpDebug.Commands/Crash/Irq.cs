@@ -26,7 +26,7 @@ public sealed class IrqCommand : ICommand
             "(unused)" where no descriptor or no action exists.
 
                index  an IRQ number.
-                  -u  show only IRQs that have an action.
+                  -u  show only the IRQs that have a descriptor (crash's "in use").
                   -a  display the CPU affinity of the IRQs in use.
                   -s  display the per-CPU interrupt counts, like /proc/interrupts.
             """,
@@ -80,7 +80,7 @@ public sealed class IrqCommand : ICommand
         foreach (var irq in numbers)
         {
             var desc = irqs.Read(irq);
-            if (usedOnly && desc.Actions.Count == 0) continue;
+            if (usedOnly && desc.Address == 0) continue;
             if (desc.Address == 0)
                 context.Out.Write($"{irq,3}   {unused}  {unused}\n");
             else if (desc.Actions.Count == 0)

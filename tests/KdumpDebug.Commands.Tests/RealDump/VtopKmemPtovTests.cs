@@ -112,7 +112,7 @@ public sealed class VtopKmemPtovTests
     }
 
     /// <summary>A recorded session split at its <c>@@@ COMMAND</c> markers ('#' lines are its header).</summary>
-    static List<(string Command, string Expected)> RecordedSession(string file)
+    internal static List<(string Command, string Expected)> RecordedSession(string file)
     {
         var result = new List<(string, string)>();
         string? command = null;
