@@ -10,7 +10,8 @@ namespace KdumpDebug.Commands.Crash;
 /// crash's <c>timer</c> (kernel.c, the v4.8+ timer wheel): <c>jiffies</c>, then for each online
 /// CPU and each of its <c>timer_bases</c> the pending <c>timer_list</c>s sorted by expiry, with the
 /// time to expiry in jiffies, the timer's address and its function. Column widths follow the
-/// values, as crash computes them. (crash's <c>-r</c>, the hrtimer queues, is not done yet.) A bucket or CPU that cannot be read gets one line; the rest follows.
+/// values, as crash computes them. <c>-r</c> shows each CPU's hrtimer clock bases instead, with
+/// crash's "current" time (uptime in ticks times the tick length, plus the clock's offset). A bucket or CPU that cannot be read gets one line; the rest follows.
 /// </summary>
 public sealed class TimerCommand : ICommand
 {
@@ -21,12 +22,15 @@ public sealed class TimerCommand : ICommand
         Name: "timer",
         Aliases: [],
         Summary: "timer queue data",
-        Synopsis: "timer",
+        Synopsis: "timer [-r]",
         Description: """
             Display the pending timer_list timers of each CPU's timer wheel, in
             chronological order: expiry in jiffies, time to expiry (TTE), the
-            timer_list address and its function. (crash's -r, the hrtimer queues,
-            is not supported yet.)
+            timer_list address and its function.
+
+              -r  display the hrtimer queues of each CPU and clock base instead: the
+                  clock's current time, then each hrtimer's soft and hard expiry and
+                  time to expiry in nanoseconds, its address and function.
             """,
         Examples: """
               crash> timer
@@ -49,8 +53,12 @@ public sealed class TimerCommand : ICommand
         if (parsed.Operands.Count > 0) throw CommandException.Usage();
         var kernel = context.Kernel();
         var target = kernel.Target;
-        if (parsed.Options.Any(o => o.Name is 'r' or 'C'))
-            throw new CommandException("-r and -C are not supported yet");
+        if (parsed.Options.Any(o => o.Name == 'C')) throw new CommandException("-C is not supported yet");
+        if (parsed.Options.Any(o => o.Name == 'r'))
+        {
+            WriteHrtimers(context.Out, kernel, context.Session.SymbolBounds);
+            return;
+        }
         if (!TimerWheel.IsPresent(target)) throw new CommandException("this kernel has no timer_bases (only the v4.8+ timer wheel is supported)");
         var jiffies = TimerWheel.Jiffies(target);
         var jiffiesText = jiffies.ToString();
@@ -99,6 +107,84 @@ public sealed class TimerCommand : ICommand
         {
             var tte = unchecked((long)(timer.Expires - jiffies));
             var line = $"  {timer.Expires.ToString().PadLeft(expiresWidth)}  {tte.ToString().PadLeft(tteWidth)}  {timer.Address:x16}  {timer.Function:x16}";
+            if (symbols.TryFormatSymbol(timer.Function, out var symbol)) line += $"  <{symbol}>";
+            output.Write(line + "\n");
+        }
+    }
+
+    /// <summary>
+    /// <c>timer -r</c> (crash's dump_hrtimer_data): per online CPU its hrtimer_cpu_base, per clock
+    /// base its address and get_time function, then "(empty)" or the clock's current time and its
+    /// timers in expiry order. crash's current time is jiffies-based: ticks since boot times
+    /// NSEC_PER_SEC / HZ, plus the clock base's offset.
+    /// </summary>
+    static void WriteHrtimers(TextWriter output, LinuxKernel kernel, KernelSymbolBounds symbols)
+    {
+        var target = kernel.Target;
+        var tick = 1_000_000_000L / SystemInfo.Hz(target);
+        var uptime = unchecked((long)SystemInfo.UptimeTicks(target) * tick);
+        var clocks = HrtimerBases.ClockBaseCount(target);
+        var firstCpu = true;
+        foreach (var cpu in PerCpu.ForEachOnlineCpu(target))
+        {
+            if (!firstCpu) output.Write("\n");
+            firstCpu = false;
+            ulong cpuBase;
+            try
+            {
+                cpuBase = HrtimerBases.CpuBase(target, cpu);
+            }
+            catch (KdumpDebugException e)
+            {
+                output.Write($"CPU: {cpu}  HRTIMER_CPU_BASE: cannot read: {e.Message}\n");
+                continue;
+            }
+            output.Write($"CPU: {cpu}  HRTIMER_CPU_BASE: {cpuBase:x}\n");
+            for (var index = 0; index < clocks; index++)
+            {
+                if (index > 0) output.Write("\n");
+                HrtimerClockBase clock;
+                try
+                {
+                    clock = HrtimerBases.ReadClockBase(target, cpuBase, index);
+                }
+                catch (KdumpDebugException e)
+                {
+                    output.Write($"  CLOCK: {index}  cannot read: {e.Message}\n");
+                    continue;
+                }
+                symbols.TryFormatSymbol(clock.GetTime, out var getTime);
+                output.Write($"  CLOCK: {index}  HRTIMER_CLOCK_BASE: {clock.Address:x}  [{getTime}]\n");
+                if (clock.Timers.Count == 0)
+                    output.Write("  (empty)\n");
+                else
+                    WriteHrtimerQueue(output, symbols, unchecked(uptime + clock.Offset), clock.Timers);
+                if (clock.Problem is not null) output.Write($"timer: {clock.Problem}\n");
+            }
+        }
+    }
+
+    /// <summary>
+    /// crash's dump_active_timers: CURRENT and the time centered over SOFTEXPIRES, then one row per
+    /// hrtimer. The SOFTEXPIRES, EXPIRES and TTE widths are those of the last (latest) timer's values,
+    /// at least 11, 7 and 3.
+    /// </summary>
+    static void WriteHrtimerQueue(TextWriter output, KernelSymbolBounds symbols, long now, IReadOnlyList<QueuedHrtimer> timers)
+    {
+        var last = timers[^1];
+        var softWidth = Math.Max(last.SoftExpires.ToString().Length, 11);
+        var expiresWidth = Math.Max(last.Expires.ToString().Length, 7);
+        var tteWidth = Math.Max(unchecked(last.Expires - now).ToString().Length, 3);
+        const Justify centerRight = Justify.Center | Justify.Right;
+        output.Write($"  {CrashColumns.MkString("CURRENT", softWidth, centerRight)}\n");
+        output.Write($"  {CrashColumns.MkString(now.ToString(), softWidth, centerRight)}\n");
+        output.Write($"  {CrashColumns.MkString("SOFTEXPIRES", softWidth, centerRight)}  {CrashColumns.MkString("EXPIRES", expiresWidth, centerRight)}"
+            + $"  {CrashColumns.MkString("TTE", tteWidth, centerRight)}  {CrashColumns.MkString("HRTIMER", CrashColumns.VaddrWidth, Justify.Center | Justify.Left)}"
+            + $"  {CrashColumns.MkString("FUNCTION", CrashColumns.VaddrWidth, Justify.Center | Justify.Left)}\n");
+        foreach (var timer in timers)
+        {
+            var line = $"  {CrashColumns.MkString(timer.SoftExpires.ToString(), softWidth, centerRight)}  {CrashColumns.MkString(timer.Expires.ToString(), expiresWidth, centerRight)}"
+                + $"  {unchecked(timer.Expires - now).ToString().PadLeft(tteWidth)}  {timer.Address:x}  {timer.Function:x}";
             if (symbols.TryFormatSymbol(timer.Function, out var symbol)) line += $"  <{symbol}>";
             output.Write(line + "\n");
         }
