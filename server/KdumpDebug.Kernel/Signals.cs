@@ -45,21 +45,24 @@ public static class Signals
     const int MaxQueued = 1 << 16;
 
     /// <summary>The signal state of the task at <paramref name="task"/>.</summary>
-    public static TaskSignals Read(KernelTarget target, ulong task)
+    public static TaskSignals Read(KernelTarget target, ulong task) => Read(target, target.TypeLayouts, task);
+
+    /// <summary><see cref="Read(KernelTarget, ulong)"/> over any memory and layouts (tests: mock memory, real layouts).</summary>
+    public static TaskSignals Read(IKernelTarget target, ITypeLayouts layouts, ulong task)
     {
-        var signal = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "signal"));
-        var sighand = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "sighand"));
-        var nrThreads = signal == 0 ? 0 : (int)KernelMemory.ReadU32(target, signal + KernelMemory.Offset(target, "signal_struct", "nr_threads"));
+        var signal = KernelMemory.ReadU64(target, task + KernelMemory.Offset(layouts, "task_struct", "signal"));
+        var sighand = KernelMemory.ReadU64(target, task + KernelMemory.Offset(layouts, "task_struct", "sighand"));
+        var nrThreads = signal == 0 ? 0 : (int)KernelMemory.ReadU32(target, signal + KernelMemory.Offset(layouts, "signal_struct", "nr_threads"));
         var actions = new List<SignalAction>();
         if (sighand != 0)
         {
-            var actionOffset = KernelMemory.Offset(target, "sighand_struct", "action");
-            var actionSize = KernelMemory.SizeOf(target, "k_sigaction");
-            var count = (int)Math.Min(KernelMemory.MemberSize(target, "sighand_struct", "action") / actionSize, 1024);
-            var saOffset = KernelMemory.Offset(target, "k_sigaction", "sa");
-            var handlerOffset = KernelMemory.Offset(target, "sigaction", "sa_handler");
-            var flagsOffset = KernelMemory.Offset(target, "sigaction", "sa_flags");
-            var maskOffset = KernelMemory.Offset(target, "sigaction", "sa_mask");
+            var actionOffset = KernelMemory.Offset(layouts, "sighand_struct", "action");
+            var actionSize = KernelMemory.SizeOf(layouts, "k_sigaction");
+            var count = (int)Math.Min(KernelMemory.MemberSize(layouts, "sighand_struct", "action") / actionSize, 1024);
+            var saOffset = KernelMemory.Offset(layouts, "k_sigaction", "sa");
+            var handlerOffset = KernelMemory.Offset(layouts, "sigaction", "sa_handler");
+            var flagsOffset = KernelMemory.Offset(layouts, "sigaction", "sa_flags");
+            var maskOffset = KernelMemory.Offset(layouts, "sigaction", "sa_mask");
             var bytes = KernelMemory.ReadBytes(target, sighand + actionOffset, (int)(actionSize * (ulong)count));
             for (var i = 0; i < count; i++)
             {
@@ -73,26 +76,26 @@ public static class Signals
             }
         }
         // Since v4.9 (CONFIG_THREAD_INFO_IN_TASK on x86) thread_info is the first member of task_struct.
-        var tiFlags = KernelMemory.HasMember(target, "task_struct", "thread_info")
-            ? KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "thread_info") + KernelMemory.Offset(target, "thread_info", "flags"))
+        var tiFlags = KernelMemory.HasMember(layouts, "task_struct", "thread_info")
+            ? KernelMemory.ReadU64(target, task + KernelMemory.Offset(layouts, "task_struct", "thread_info") + KernelMemory.Offset(layouts, "thread_info", "flags"))
             : 0;
-        var blocked = KernelMemory.ReadU64(target, task + KernelMemory.Offset(target, "task_struct", "blocked"));
-        var privatePending = ReadPending(target, task + KernelMemory.Offset(target, "task_struct", "pending"));
-        var shared = signal != 0 && KernelMemory.HasMember(target, "signal_struct", "shared_pending")
-            ? ReadPending(target, signal + KernelMemory.Offset(target, "signal_struct", "shared_pending"))
+        var blocked = KernelMemory.ReadU64(target, task + KernelMemory.Offset(layouts, "task_struct", "blocked"));
+        var privatePending = ReadPending(target, layouts, task + KernelMemory.Offset(layouts, "task_struct", "pending"));
+        var shared = signal != 0 && KernelMemory.HasMember(layouts, "signal_struct", "shared_pending")
+            ? ReadPending(target, layouts, signal + KernelMemory.Offset(layouts, "signal_struct", "shared_pending"))
             : null;
         return new TaskSignals(signal, nrThreads, sighand, actions, (tiFlags & (1UL << TifSigpending)) != 0, blocked, privatePending, shared);
     }
 
     /// <summary>A <c>struct sigpending</c> at <paramref name="address"/>: the first word of its sigset and its sigqueue list.</summary>
-    public static PendingSignals ReadPending(KernelTarget target, ulong address)
+    public static PendingSignals ReadPending(IKernelTarget target, ITypeLayouts layouts, ulong address)
     {
-        var set = KernelMemory.ReadU64(target, address + KernelMemory.Offset(target, "sigpending", "signal"));
-        var head = address + KernelMemory.Offset(target, "sigpending", "list");
+        var set = KernelMemory.ReadU64(target, address + KernelMemory.Offset(layouts, "sigpending", "signal"));
+        var head = address + KernelMemory.Offset(layouts, "sigpending", "list");
         var problems = new List<string>();
-        var entries = KernelMemory.ListEntries(target, head, "sigqueue", "list", MaxQueued, $"sigqueue list at {head:x}", problems);
-        var infoOffset = KernelMemory.Offset(target, "sigqueue", "info");
-        var signoOffset = KernelMemory.Offset(target, "kernel_siginfo", "si_signo");
+        var entries = KernelMemory.ListEntries(target, layouts, head, "sigqueue", "list", MaxQueued, $"sigqueue list at {head:x}", problems);
+        var infoOffset = KernelMemory.Offset(layouts, "sigqueue", "info");
+        var signoOffset = KernelMemory.Offset(layouts, "kernel_siginfo", "si_signo");
         var queue = new List<QueuedSignal>();
         foreach (var entry in entries)
         {

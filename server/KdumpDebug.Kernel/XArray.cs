@@ -12,12 +12,15 @@ namespace KdumpDebug.Kernel;
 public static class XArray
 {
     /// <summary>The entry stored at <paramref name="index"/> in the xarray at <paramref name="xarray"/>, 0 when none. Throws on unreadable memory.</summary>
-    public static ulong Load(KernelTarget target, ulong xarray, ulong index)
+    public static ulong Load(KernelTarget target, ulong xarray, ulong index) => Load(target, target.TypeLayouts, xarray, index);
+
+    /// <summary><see cref="Load(KernelTarget, ulong, ulong)"/> over any memory and layouts (tests: mock memory, real layouts).</summary>
+    public static ulong Load(IKernelTarget target, ITypeLayouts layouts, ulong xarray, ulong index)
     {
-        var entry = KernelMemory.ReadU64(target, xarray + KernelMemory.Offset(target, "xarray", "xa_head"));
-        var slotsOffset = KernelMemory.Offset(target, "xa_node", "slots");
-        var shiftOffset = KernelMemory.Offset(target, "xa_node", "shift");
-        var chunk = KernelMemory.MemberSize(target, "xa_node", "slots") / 8;
+        var entry = KernelMemory.ReadU64(target, xarray + KernelMemory.Offset(layouts, "xarray", "xa_head"));
+        var slotsOffset = KernelMemory.Offset(layouts, "xa_node", "slots");
+        var shiftOffset = KernelMemory.Offset(layouts, "xa_node", "shift");
+        var chunk = KernelMemory.MemberSize(layouts, "xa_node", "slots") / 8;
         if (!IsNode(entry)) return index == 0 ? entry : 0;
         // Every level consumes at least one bit of the index, so 64 levels is more than any tree has.
         for (var level = 0; level < 64 && IsNode(entry); level++)

@@ -78,13 +78,23 @@ public sealed class IrqDescriptors
             return new IrqDescriptor(irq, 0, [], $"cannot look up irq_desc: {e.Message}");
         }
         if (desc == 0) return new IrqDescriptor(irq, 0, [], null);
+        var actions = ReadActions(_target, _target.TypeLayouts, desc, out var problem);
+        return new IrqDescriptor(irq, desc, actions, problem);
+    }
+
+    /// <summary>
+    /// The <c>desc-&gt;action</c> chain of the <c>irq_desc</c> at <paramref name="desc"/> over any memory
+    /// and layouts: the actions read, and a problem line when the chain loops or cannot be read.
+    /// </summary>
+    public static List<IrqAction> ReadActions(IKernelTarget target, ITypeLayouts layouts, ulong desc, out string? problem)
+    {
         var actions = new List<IrqAction>();
-        string? problem = null;
+        problem = null;
         try
         {
-            var action = KernelMemory.ReadU64(_target, desc + KernelMemory.Offset(_target, "irq_desc", "action"));
-            var nextOffset = KernelMemory.Offset(_target, "irqaction", "next");
-            var nameOffset = KernelMemory.Offset(_target, "irqaction", "name");
+            var action = KernelMemory.ReadU64(target, desc + KernelMemory.Offset(layouts, "irq_desc", "action"));
+            var nextOffset = KernelMemory.Offset(layouts, "irqaction", "next");
+            var nameOffset = KernelMemory.Offset(layouts, "irqaction", "name");
             var seen = new HashSet<ulong>();
             while (action != 0)
             {
@@ -93,16 +103,16 @@ public sealed class IrqDescriptors
                     problem = $"irqaction chain loops at {action:x}";
                     break;
                 }
-                var namePointer = KernelMemory.ReadU64(_target, action + nameOffset);
-                actions.Add(new IrqAction(action, namePointer == 0 ? "" : KernelMemory.ReadCString(_target, namePointer, 256)));
-                action = KernelMemory.ReadU64(_target, action + nextOffset);
+                var namePointer = KernelMemory.ReadU64(target, action + nameOffset);
+                actions.Add(new IrqAction(action, namePointer == 0 ? "" : KernelMemory.ReadCString(target, namePointer, 256)));
+                action = KernelMemory.ReadU64(target, action + nextOffset);
             }
         }
         catch (KdumpDebugException e)
         {
             problem = e.Message;
         }
-        return new IrqDescriptor(irq, desc, actions, problem);
+        return actions;
     }
 
     /// <summary>

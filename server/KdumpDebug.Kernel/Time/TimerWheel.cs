@@ -44,14 +44,19 @@ public static class TimerWheel
     /// <summary>CPU <paramref name="cpu"/>'s <c>timer_bases[index]</c> and its pending timers.</summary>
     public static TimerBase ReadBase(KernelTarget target, int cpu, int index)
     {
-        var baseSize = KernelMemory.SizeOf(target, "timer_base");
-        var address = PerCpu.PerCpuVariable(target, "timer_bases", cpu).Address!.Value + (ulong)index * baseSize;
-        var vectorsOffset = KernelMemory.Offset(target, "timer_base", "vectors");
-        var buckets = (int)(KernelMemory.MemberSize(target, "timer_base", "vectors") / 8);
-        var entryOffset = KernelMemory.Offset(target, "timer_list", "entry");
-        var nextOffset = KernelMemory.Offset(target, "hlist_node", "next");
-        var expiresOffset = KernelMemory.Offset(target, "timer_list", "expires");
-        var functionOffset = KernelMemory.Offset(target, "timer_list", "function");
+        var address = PerCpu.PerCpuVariable(target, "timer_bases", cpu).Address!.Value + (ulong)index * KernelMemory.SizeOf(target, "timer_base");
+        return ReadBase(target, target.TypeLayouts, cpu, index, address);
+    }
+
+    /// <summary>The <c>struct timer_base</c> at <paramref name="address"/> over any memory and layouts (tests: mock memory, real layouts).</summary>
+    public static TimerBase ReadBase(IKernelTarget target, ITypeLayouts layouts, int cpu, int index, ulong address)
+    {
+        var vectorsOffset = KernelMemory.Offset(layouts, "timer_base", "vectors");
+        var buckets = (int)(KernelMemory.MemberSize(layouts, "timer_base", "vectors") / 8);
+        var entryOffset = KernelMemory.Offset(layouts, "timer_list", "entry");
+        var nextOffset = KernelMemory.Offset(layouts, "hlist_node", "next");
+        var expiresOffset = KernelMemory.Offset(layouts, "timer_list", "expires");
+        var functionOffset = KernelMemory.Offset(layouts, "timer_list", "function");
         var timers = new List<PendingTimer>();
         var problems = new List<string>();
         var heads = KernelMemory.ReadBytes(target, address + vectorsOffset, buckets * 8);
