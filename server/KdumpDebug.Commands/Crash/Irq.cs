@@ -11,7 +11,7 @@ namespace KdumpDebug.Commands.Crash;
 /// crash's <c>irq</c> (kernel.c cmd_irq / generic_dump_irq): every IRQ number below
 /// <c>nr_irqs</c> with its <c>irq_desc</c> and each <c>irqaction</c> and name, or the IRQs given.
 /// <c>-a</c> lists the affinity of the IRQs that have an action; <c>-s</c> the per-CPU interrupt
-/// counts as /proc/interrupts shows them. An IRQ whose descriptor cannot be read gets one line.
+/// counts as /proc/interrupts shows them (<c>-c</c> picks CPUs); <c>-b</c> the softirq vectors. An IRQ whose descriptor cannot be read gets one line.
 /// </summary>
 public sealed class IrqCommand : ICommand
 {
@@ -19,7 +19,7 @@ public sealed class IrqCommand : ICommand
         Name: "irq",
         Aliases: [],
         Summary: "IRQ data",
-        Synopsis: "irq [[[index ...] | -u ] | -a | -s]",
+        Synopsis: "irq [[[index ...] | -u] | -a | -b | -s [-c cpu]]",
         Description: """
             Display the interrupt descriptor of every IRQ number (or of the IRQs given): its
             irq_desc address, each irqaction registered on it and the action's name;
@@ -28,7 +28,9 @@ public sealed class IrqCommand : ICommand
                index  an IRQ number.
                   -u  show only the IRQs that have a descriptor (crash's "in use").
                   -a  display the CPU affinity of the IRQs in use.
+                  -b  display the softirq vectors and their handlers.
                   -s  display the per-CPU interrupt counts, like /proc/interrupts.
+              -c cpu  with -s, only these CPUs: "1", "1,3", "0-2".
             """,
         Examples: """
               crash> irq
@@ -50,6 +52,13 @@ public sealed class IrqCommand : ICommand
         var kernel = context.Kernel();
         var irqs = IrqDescriptors.Open(kernel.Target);
         var usedOnly = false;
+        var cpus = PerCpu.ForEachOnlineCpu(kernel.Target);
+        // -c only narrows -s's CPU columns (crash ignores it otherwise).
+        if (parsed.Options.Where(o => o.Name == 'c').Select(o => o.Argument).LastOrDefault() is { } spec)
+        {
+            var chosen = PrintCommand.ParseCpuSpec(spec, cpus);
+            cpus = cpus.Where(chosen.Contains).ToList();
+        }
         foreach (var option in parsed.Options)
         {
             switch (option.Name)
@@ -58,10 +67,15 @@ public sealed class IrqCommand : ICommand
                     WriteAffinity(context.Out, irqs);
                     return;
                 case 's':
-                    WriteStats(context.Out, kernel, irqs);
+                    WriteStats(context.Out, kernel, irqs, cpus);
+                    return;
+                case 'b':
+                    WriteSoftirqs(context.Out, kernel, context.Session.SymbolBounds);
                     return;
                 case 'u':
                     usedOnly = true;
+                    break;
+                case 'c':
                     break;
                 default:
                     throw new CommandException($"-{option.Name} is not supported yet");
@@ -70,8 +84,10 @@ public sealed class IrqCommand : ICommand
         var numbers = new List<int>();
         foreach (var operand in parsed.Operands)
         {
-            if (!int.TryParse(operand, out var irq) || irq < 0) throw new CommandException($"invalid IRQ value: {operand}");
-            if (irq >= irqs.NrIrqs) throw new CommandException($"invalid IRQ value: {irq}  (0-{irqs.NrIrqs - 1} allowed)");
+            // crash's stol() and cmd_irq wording.
+            var bad = operand.FirstOrDefault(c => !char.IsAsciiDigit(c));
+            if (bad != '\0') throw new CommandException($"{operand}: \"{bad}\" is not a digit 0 - 9");
+            if (!int.TryParse(operand, out var irq) || irq >= irqs.NrIrqs) throw new CommandException($"invalid IRQ value: {operand}  ({irqs.NrIrqs - 1} max)");
             numbers.Add(irq);
         }
         if (numbers.Count == 0) numbers.AddRange(Enumerable.Range(0, irqs.NrIrqs));
@@ -116,10 +132,9 @@ public sealed class IrqCommand : ICommand
     }
 
     /// <summary><c>irq -s</c>: show_interrupts() of kernel/irq/proc.c: counts per online CPU, the chip and flow names and the actions.</summary>
-    static void WriteStats(TextWriter output, LinuxKernel kernel, IrqDescriptors irqs)
+    static void WriteStats(TextWriter output, LinuxKernel kernel, IrqDescriptors irqs, IReadOnlyList<int> cpus)
     {
         var target = kernel.Target;
-        var cpus = PerCpu.ForEachOnlineCpu(target);
         var header = new StringBuilder(new string(' ', 3 + 8));
         foreach (var cpu in cpus) header.Append($"CPU{cpu,-8}");
         output.Write(header.ToString().TrimEnd() + " \n");
@@ -146,6 +161,20 @@ public sealed class IrqCommand : ICommand
             {
                 output.Write($"irq: {irq}: {e.Message}\n");
             }
+        }
+    }
+
+    /// <summary><c>irq -b</c>: each softirq vector with a handler, and the handler's symbol.</summary>
+    static void WriteSoftirqs(TextWriter output, LinuxKernel kernel, KernelSymbolBounds symbols)
+    {
+        var actions = SoftirqVectors.Read(kernel.Target);
+        output.Write($"SOFTIRQ_VEC {CrashColumns.MkString("ACTION", CrashColumns.VaddrWidth, Justify.Center)}\n");
+        for (var i = 0; i < actions.Count; i++)
+        {
+            if (actions[i] == 0) continue;
+            var line = $"    [{i}]     {actions[i]:x}";
+            if (symbols.TryFormatSymbol(actions[i], out var symbol)) line += $"  <{symbol}>";
+            output.Write(line + "\n");
         }
     }
 

@@ -22,15 +22,16 @@ public sealed class TimerCommand : ICommand
         Name: "timer",
         Aliases: [],
         Summary: "timer queue data",
-        Synopsis: "timer [-r]",
+        Synopsis: "timer [-r] [-C cpu]",
         Description: """
             Display the pending timer_list timers of each CPU's timer wheel, in
             chronological order: expiry in jiffies, time to expiry (TTE), the
             timer_list address and its function.
 
-              -r  display the hrtimer queues of each CPU and clock base instead: the
-                  clock's current time, then each hrtimer's soft and hard expiry and
-                  time to expiry in nanoseconds, its address and function.
+                  -r  display the hrtimer queues of each CPU and clock base instead: the
+                      clock's current time, then each hrtimer's soft and hard expiry and
+                      time to expiry in nanoseconds, its address and function.
+              -C cpu  only these CPUs: "1", "1,3", "0-2" (online CPUs).
             """,
         Examples: """
               crash> timer
@@ -53,10 +54,15 @@ public sealed class TimerCommand : ICommand
         if (parsed.Operands.Count > 0) throw CommandException.Usage();
         var kernel = context.Kernel();
         var target = kernel.Target;
-        if (parsed.Options.Any(o => o.Name == 'C')) throw new CommandException("-C is not supported yet");
+        var cpus = PerCpu.ForEachOnlineCpu(target);
+        if (parsed.Options.Where(o => o.Name == 'C').Select(o => o.Argument).LastOrDefault() is { } spec)
+        {
+            var chosen = PrintCommand.ParseCpuSpec(spec, cpus);
+            cpus = cpus.Where(chosen.Contains).ToList();
+        }
         if (parsed.Options.Any(o => o.Name == 'r'))
         {
-            WriteHrtimers(context.Out, kernel, context.Session.SymbolBounds);
+            WriteHrtimers(context.Out, kernel, context.Session.SymbolBounds, cpus);
             return;
         }
         if (!TimerWheel.IsPresent(target)) throw new CommandException("this kernel has no timer_bases (only the v4.8+ timer wheel is supported)");
@@ -66,7 +72,7 @@ public sealed class TimerCommand : ICommand
         context.Out.Write(CrashColumns.MkString("JIFFIES", width, Justify.Left) + "\n");
         context.Out.Write(jiffiesText.PadLeft(width) + "\n");
         var bases = TimerWheel.BaseCount(target);
-        foreach (var cpu in PerCpu.ForEachOnlineCpu(target))
+        foreach (var cpu in cpus)
         {
             for (var index = 0; index < bases; index++)
             {
@@ -118,14 +124,14 @@ public sealed class TimerCommand : ICommand
     /// timers in expiry order. crash's current time is jiffies-based: ticks since boot times
     /// NSEC_PER_SEC / HZ, plus the clock base's offset.
     /// </summary>
-    static void WriteHrtimers(TextWriter output, LinuxKernel kernel, KernelSymbolBounds symbols)
+    static void WriteHrtimers(TextWriter output, LinuxKernel kernel, KernelSymbolBounds symbols, IReadOnlyList<int> cpus)
     {
         var target = kernel.Target;
         var tick = 1_000_000_000L / SystemInfo.Hz(target);
         var uptime = unchecked((long)SystemInfo.UptimeTicks(target) * tick);
         var clocks = HrtimerBases.ClockBaseCount(target);
         var firstCpu = true;
-        foreach (var cpu in PerCpu.ForEachOnlineCpu(target))
+        foreach (var cpu in cpus)
         {
             if (!firstCpu) output.Write("\n");
             firstCpu = false;

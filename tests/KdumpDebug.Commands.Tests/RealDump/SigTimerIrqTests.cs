@@ -75,8 +75,9 @@ public sealed class SigTimerIrqTests
         var session = new CommandSession(FixtureDumps.Open("sysrq"));
         var sig = session.ExecuteAndCapture("sig xyz 68");
         Assert.StartsWith("sig: invalid task or pid value: xyz\n\nPID: 68 ", sig);
-        Assert.Contains("irq: invalid IRQ value: 56  (0-55 allowed)", session.ExecuteAndCapture("irq 56"));
-        Assert.Contains("irq: invalid IRQ value: x", session.ExecuteAndCapture("irq x"));
-        Assert.Contains("timer: -C is not supported yet", session.ExecuteAndCapture("timer -C 0"));
+        Assert.Equal("irq: invalid IRQ value: 56  (55 max)\n", session.ExecuteAndCapture("irq 56"));
+        Assert.Equal("irq: 1x: \"x\" is not a digit 0 - 9\n", session.ExecuteAndCapture("irq 1x"));
+        Assert.Equal("timer: invalid cpu specification: 5\n", session.ExecuteAndCapture("timer -C 5"));
+        Assert.Contains("irq: -d is not supported yet", session.ExecuteAndCapture("irq -d"));
     }
 }
