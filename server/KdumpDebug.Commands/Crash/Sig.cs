@@ -176,6 +176,8 @@ public sealed class SigCommand : ICommand
                 + $"{CrashColumns.MkString("MASK", 16, Justify.Center)} {CrashColumns.MkString("FLAGS", CrashColumns.VaddrWidth, Justify.Left)}\n");
             foreach (var action in signals.Actions.Take(NSig))
                 output.Write(indent + FormatAction(action) + "\n");
+            // A task past __exit_signal() has no sighand (crash stops the command on the NULL read).
+            if (signals.Sighand == 0) output.Write($"sig: task {task.Address:x} has no sighand_struct\n");
         }
         if (taskLevel)
         {
