@@ -97,13 +97,15 @@ public sealed class IrqCommand : ICommand
         {
             var desc = irqs.Read(irq);
             if (usedOnly && desc.Address == 0) continue;
+            // The IRQ number is centered under " IRQ " (5 columns): "  0  ", " 16  ", " 100 ".
+            var number = CrashColumns.MkString(irq.ToString(), 5, Justify.Center | Justify.Left);
             if (desc.Address == 0)
-                context.Out.Write($"{irq,3}   {unused}  {unused}\n");
+                context.Out.Write($"{number} {unused}  {unused}\n");
             else if (desc.Actions.Count == 0)
-                context.Out.Write($"{irq,3}   {desc.Address:x16}  {unused}\n");
+                context.Out.Write($"{number} {desc.Address:x16}  {unused}\n");
             for (var i = 0; i < desc.Actions.Count; i++)
             {
-                var lead = i == 0 ? $"{irq,3}   {desc.Address:x16}" : new string(' ', 3 + 3 + CrashColumns.VaddrWidth);
+                var lead = i == 0 ? $"{number} {desc.Address:x16}" : new string(' ', 5 + 1 + CrashColumns.VaddrWidth);
                 context.Out.Write($"{lead}  {desc.Actions[i].Address:x16}  \"{desc.Actions[i].Name}\"\n");
             }
             if (desc.Problem is not null) context.Out.Write($"irq: {irq}: {desc.Problem}\n");
