@@ -76,7 +76,8 @@ public sealed class TimerCommand : ICommand
         {
             for (var index = 0; index < bases; index++)
             {
-                context.Out.Write("\n");
+                // crash puts a blank line before each CPU's bases, not between one CPU's BASE_STD and BASE_DEF.
+                if (index == 0) context.Out.Write("\n");
                 var name = index < BaseNames.Length ? BaseNames[index] : index.ToString();
                 TimerBase timerBase;
                 try
