@@ -119,11 +119,12 @@ public sealed class SigCommand : ICommand
         }
         if (tasks.Count == 0 && !bogus) tasks.Add(context.CurrentTask());
         var kernel = context.Kernel();
+        var idleShown = false;
         foreach (var task in tasks)
         {
             if (threadGroup)
             {
-                WriteThreadGroup(context.Out, kernel, task);
+                WriteThreadGroup(context.Out, kernel, task, ref idleShown);
                 continue;
             }
             context.Out.Write(KernelContext.TaskHeader(task) + "\n");
@@ -132,19 +133,25 @@ public sealed class SigCommand : ICommand
         }
     }
 
-    /// <summary>crash's do_sig_thread_group: the leader's dispositions, then each thread's task-level data, indented.</summary>
-    static void WriteThreadGroup(TextWriter output, LinuxKernel kernel, KernelTask task)
+    /// <summary>
+    /// crash's do_sig_thread_group: the leader's dispositions, then each thread's task-level data,
+    /// indented. As crash, the idle tasks (all of TGID 0) are one group: once one was shown as a
+    /// thread (<paramref name="idleShown"/>, crash's IDLE_TASK_SHOWN), a later PID 0 is skipped.
+    /// </summary>
+    static void WriteThreadGroup(TextWriter output, LinuxKernel kernel, KernelTask task, ref bool idleShown)
     {
         if (task.Pid != task.Tgid && kernel.Tasks.FindByPid(task.Tgid).FirstOrDefault(t => t.Pid == t.Tgid) is { } leader)
             task = leader;
+        if (task.Pid == 0 && idleShown) return;
         output.Write(KernelContext.TaskHeader(task) + "\n");
         WriteSignalData(output, kernel, task, taskLevel: false, groupLevel: true, indent: "");
         output.Write("\n  " + KernelContext.TaskHeader(task) + "\n");
         WriteSignalData(output, kernel, task, taskLevel: true, groupLevel: false, indent: "  ");
-        foreach (var thread in kernel.Tasks.Tasks.Where(t => t.Tgid == task.Tgid && t.Address != task.Address && t.Pid != 0))
+        foreach (var thread in kernel.Tasks.Tasks.Where(t => t.Tgid == task.Tgid && t.Address != task.Address))
         {
             output.Write("\n  " + KernelContext.TaskHeader(thread) + "\n");
             WriteSignalData(output, kernel, thread, taskLevel: true, groupLevel: false, indent: "  ");
+            if (thread.Pid == 0) idleShown = true;
         }
         output.Write("\n");
     }
