@@ -30,20 +30,8 @@ public sealed class VtopKmemPtovTests
     [FixtureTheory]
     [InlineData("sysrq")]
     [InlineData("sysrq-la57")]
-    public void RecordedSessionMatchesCrash(string scenario)
-    {
-        var session = new CommandSession(FixtureDumps.Open(scenario));
-        var failures = new List<string>();
-        var cases = RecordedSession($"crash-vtop/session-{scenario}.txt");
-        Assert.True(cases.Count >= 5);
-        foreach (var (command, expected) in cases)
-        {
-            var e = GoldenText.Normalize(expected);
-            var a = GoldenText.Normalize(session.ExecuteAndCapture(command));
-            if (e != a) failures.Add($"=== {command}\n--- crash\n{e}\n--- kdumpdebug\n{a}");
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} commands differ from crash:\n{string.Join("\n", failures.Take(3))}");
-    }
+    public void RecordedSessionMatchesCrash(string scenario) =>
+        RecordedCrashSessions.AssertMatches(new CommandSession(FixtureDumps.Open(scenario)), $"crash-vtop/session-{scenario}.txt", minCases: 5);
 
     /// <summary>
     /// Every struct page of the dump, as crash 8.0.2 lists them: `kmem -p` on sysrq/vmcore.kdump-zlib,
@@ -109,24 +97,5 @@ public sealed class VtopKmemPtovTests
         Assert.Contains("is a kernel thread", session.ExecuteAndCapture("vtop -c 2 400000"));
         Assert.Contains("kmem: ffffd46e0002a681: not a page structure address", session.ExecuteAndCapture("kmem ffffd46e0002a681"));
         Assert.Contains("ptov: invalid physical address: xyz", session.ExecuteAndCapture("ptov xyz"));
-    }
-
-    /// <summary>A recorded session split at its <c>@@@ COMMAND</c> markers ('#' lines are its header).</summary>
-    internal static List<(string Command, string Expected)> RecordedSession(string file)
-    {
-        var result = new List<(string, string)>();
-        string? command = null;
-        var expected = new StringBuilder();
-        foreach (var line in File.ReadAllLines(RepoPaths.Golden(file)).Where(l => !l.StartsWith('#')).Append("@@@ "))
-        {
-            if (line.StartsWith("@@@ ", StringComparison.Ordinal))
-            {
-                if (command is not null) result.Add((command, expected.ToString()));
-                command = line[4..];
-                expected.Clear();
-            }
-            else expected.Append(line).Append('\n');
-        }
-        return result;
     }
 }

@@ -1,21 +1,6 @@
 #!/bin/bash
-# Re-records session-SCENARIO.txt: crash 8.0.2 on the scenario's main dump, the commands of
-# commands-SCENARIO.txt on stdin in one session, each output after its '@@@ COMMAND' line.
+# Re-records session-SCENARIO.txt here: crash 8.0.2 on the scenario's main dump, the commands of
+# commands-SCENARIO.txt on stdin in one session (../record-crash-session.sh does the work).
 # Usage: record.sh SCENARIO   (needs crash, xz and the fixtures in ../shared/fixtures or $KDUMPDEBUG_FIXTURES_DIR)
-set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-scenario=$1
-fixtures=${KDUMPDEBUG_FIXTURES_DIR:-$(cd "$here/../../../.." && pwd)/../shared/fixtures}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-xz -dkc "$fixtures/kernel/vmlinux.xz" > "$work/vmlinux"
-main=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["main_dump"])' "$fixtures/$scenario/facts.json")
-while read -r command; do
-	[ -n "$command" ] && printf '!echo "@@@ %s"\n%s\n' "$command" "$command"
-done < "$here/commands-$scenario.txt" > "$work/input"
-(cd "$work" && crash -s vmlinux "$fixtures/$scenario/$main" < input > output 2>&1) || true
-{
-	printf '# crash 8.0.2 on %s/%s: crash -s vmlinux %s, the commands of commands-%s.txt on stdin in\n' "$scenario" "$main" "$main" "$scenario"
-	printf '# one session, each output after its @@@ COMMAND line (recorded by record.sh).\n'
-	sed -n '/^@@@ /,$p' "$work/output"
-} > "$here/session-$scenario.txt"
+exec "$here/../record-crash-session.sh" "$here" "$1"
