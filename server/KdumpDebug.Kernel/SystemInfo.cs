@@ -32,13 +32,15 @@ public static class SystemInfo
     /// <c>(unsigned long)(unsigned int)(-300 * HZ)</c> (include/linux/jiffies.h: jiffies start 5
     /// minutes before wrapping a 32-bit counter).
     /// </summary>
-    public static TimeSpan Uptime(KernelTarget target)
+    public static TimeSpan Uptime(KernelTarget target) =>
+        TimeSpan.FromSeconds((double)(UptimeTicks(target) / (ulong)Hz(target)));
+
+    /// <summary>Ticks since boot: <c>jiffies_64 - INITIAL_JIFFIES</c> (see <see cref="Uptime"/>).</summary>
+    public static ulong UptimeTicks(KernelTarget target)
     {
-        var hz = Hz(target);
         var jiffies = target.Objects.Variable("jiffies_64").ReadUnsigned();
-        var initial = (ulong)unchecked((uint)(-300 * hz));
-        var ticks = unchecked(jiffies - initial);
-        return TimeSpan.FromSeconds((double)(ticks / (ulong)hz));
+        var initial = (ulong)unchecked((uint)(-300 * Hz(target)));
+        return unchecked(jiffies - initial);
     }
 
     /// <summary>crash's convert_time: "00:00:03", or "2 days, 03:04:05".</summary>

@@ -88,22 +88,34 @@ public sealed class ForeachCommand : ICommand
                 context.Session.ContextTask = tasks[i].Address;
                 // vtop prints no task of its own; crash's foreach puts the task header before it.
                 if (name == "vtop") context.Out.Write(KernelContext.TaskHeader(tasks[i]) + "\n");
+                // crash's foreach runs sig as do_sig(FOREACH_SIG), without the blank line cmd_sig
+                // ends each task with: sig's output is taken aside and that line dropped.
+                using var sigOutput = name == "sig" ? new StringWriter() : null;
                 try
                 {
-                    command.Execute(new CommandContext(context.Session, words[commandAt], arguments, context.Out));
+                    command.Execute(new CommandContext(context.Session, words[commandAt], arguments, (TextWriter?)sigOutput ?? context.Out));
                 }
                 catch (CommandException e)
                 {
-                    if (e.Message.Length > 0) context.Out.Write($"{name}: {e.Message}\n");
+                    var errorOutput = (TextWriter?)sigOutput ?? context.Out;
+                    if (e.Message.Length > 0) errorOutput.Write($"{name}: {e.Message}\n");
                     if (e.ShowUsage)
                     {
-                        CommandSession.WriteUsage(command.Help, context.Out);
+                        CommandSession.WriteUsage(command.Help, errorOutput);
                         return;
                     }
                 }
                 catch (KdumpDebugException e)
                 {
-                    context.Out.Write($"{name}: {e.Message}\n");
+                    ((TextWriter?)sigOutput ?? context.Out).Write($"{name}: {e.Message}\n");
+                }
+                finally
+                {
+                    if (sigOutput is not null)
+                    {
+                        var text = sigOutput.ToString();
+                        context.Out.Write(text.EndsWith("\n\n", StringComparison.Ordinal) ? text[..^1] : text);
+                    }
                 }
             }
         }

@@ -318,6 +318,6 @@ public sealed class TaskCommandOptionTests
         Assert.DoesNotContain("COMMAND: \"fxhold\"", kernel);
         Assert.Contains("COMMAND: \"kthreadd\"", kernel);
         // ps takes no task context, so foreach cannot run it; the message lists what it can run.
-        Assert.Equal("foreach: no command to run: expected one of bt, vm, task, files, net, set, vtop\n", Run("sysrq", "foreach ps"));
+        Assert.Equal("foreach: no command to run: expected one of bt, vm, task, files, net, set, sig, vtop\n", Run("sysrq", "foreach ps"));
     }
 }
