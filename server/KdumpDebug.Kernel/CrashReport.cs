@@ -87,6 +87,15 @@ public sealed partial record CrashReport(int Start, int Terminal, int End)
         return -1;
     }
 
+    /// <summary>The report's lines: the texts of records <see cref="Start"/>..<see cref="End"/>, a multi-line record split at its newlines.</summary>
+    public IReadOnlyList<string> Lines(IReadOnlyList<PrintkRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var lines = new List<string>();
+        for (var i = Start; i < End && i < records.Count; i++) lines.AddRange(records[i].Text.Split('\n'));
+        return lines;
+    }
+
     /// <summary>panic()'s own line (kernel/panic.c: pr_emerg("Kernel panic - not syncing: %s\n")).</summary>
     public static bool IsPanicLine(string text) => text.StartsWith("Kernel panic - not syncing", StringComparison.Ordinal);
 

@@ -39,6 +39,9 @@ public static class Taint
         return flags;
     }
 
+    /// <summary>The taint line of <paramref name="target"/>: <see cref="PrintTainted"/> of its mask and flag table.</summary>
+    public static string Describe(KernelTarget target) => PrintTainted(ReadTaintedMask(target), ReadTaintFlags(target));
+
     /// <summary>
     /// <c>print_tainted()</c>: "Not tainted", or "Tainted: " plus one letter (or the clear-bit
     /// character, often a space) per table entry, exactly as the kernel builds it: the trailing

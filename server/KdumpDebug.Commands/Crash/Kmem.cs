@@ -124,7 +124,7 @@ public sealed class KmemCommand : ICommand
             if (CrashNumber.IsHex(operand) && CrashNumber.TryParseHex(operand, out var value))
             {
                 // A physical address is looked up through the direct map, as crash does (PTOV).
-                if (value < KernelSpaceStart && VtopCommand.MaxPhysical(target) is ulong max && value < max)
+                if (value < KernelSpaceStart && PageMap.MaxPhysical(target) is ulong max && value < max)
                     value += PageMap.For(target).DirectMapBase;
                 if (slub.CacheAddresses.Contains(value))
                 {
@@ -238,7 +238,7 @@ public sealed class KmemCommand : ICommand
         var target = kernel.Target;
         var o = context.Out;
         var map = PageMap.For(target);
-        var maxPhysical = VtopCommand.MaxPhysical(target);
+        var maxPhysical = PageMap.MaxPhysical(target);
         var width = PageLine.PhysicalWidth(maxPhysical is ulong m and > 0 ? m - 1 : 0);
         var calls = 0;
         foreach (var operand in operands)
@@ -403,7 +403,7 @@ public sealed class KmemCommand : ICommand
         var target = context.Kernel().Target;
         var map = PageMap.For(target);
         var names = PageFlagNames.For(target);
-        var maxPhysical = VtopCommand.MaxPhysical(target);
+        var maxPhysical = PageMap.MaxPhysical(target);
         var width = PageLine.PhysicalWidth(maxPhysical is ulong m and > 0 ? m - 1 : 0);
         var o = context.Out;
         var headerWritten = false;

@@ -4,6 +4,7 @@ using KdumpDebug.Commands.Parsing;
 using KdumpDebug.Core.Errors;
 using KdumpDebug.Dump;
 using KdumpDebug.Kernel;
+using KdumpDebug.Kernel.Memory;
 using KdumpDebug.Target;
 using KdumpDebug.Target.Arch.X86_64;
 
@@ -116,7 +117,7 @@ public sealed class SearchCommand : ICommand
         var target = kernel.Target;
         if (space == Space.Physical)
         {
-            var max = VtopCommand.MaxPhysical(target) ?? throw new CommandException("cannot read max_pfn");
+            var max = PageMap.MaxPhysical(target) ?? throw new CommandException("cannot read max_pfn");
             if (end >= max) end = max - 1;
             if (start <= end) yield return (start, start, end - start + 1);
             yield break;
@@ -147,13 +148,11 @@ public sealed class SearchCommand : ICommand
         }
     }
 
-    /// <summary>The direct map of physical memory: page_offset_base (__PAGE_OFFSET without RANDOMIZE_MEMORY) up to max_pfn.</summary>
+    /// <summary>The direct map of physical memory: <see cref="PageMap.DirectMapBase"/> up to max_pfn.</summary>
     static (ulong Start, ulong End) DirectMap(KernelTarget target)
     {
-        var start = KernelMemory.SymbolAddress(target, "page_offset_base") is ulong variable
-            ? KernelMemory.ReadU64(target, variable)
-            : target.AddressSpace.PagingLevels >= 5 ? 0xff11_0000_0000_0000UL : 0xffff_8880_0000_0000UL;
-        return (start, start + (VtopCommand.MaxPhysical(target) ?? 0));
+        var start = PageMap.For(target).DirectMapBase;
+        return (start, start + (PageMap.MaxPhysical(target) ?? 0));
     }
 
     /// <summary>Scans ranges page by page, through the dump's physical memory.</summary>

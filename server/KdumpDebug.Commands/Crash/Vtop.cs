@@ -101,7 +101,9 @@ public sealed class VtopCommand : ICommand
     {
         public bool PageHeaderWritten { get; set; }
         public Dictionary<ulong, string> SwapNames { get; } = [];
-        public int PhysicalWidth { get; } = PageLine.PhysicalWidth(MaxPhysical(target) is ulong max and > 0 ? max - 1 : 0);
+        /// <summary>max_pfn's end, read once per command.</summary>
+        public ulong? MaxPhysical { get; } = PageMap.MaxPhysical(target);
+        public int PhysicalWidth => PageLine.PhysicalWidth(MaxPhysical is ulong max and > 0 ? max - 1 : 0);
     }
 
     /// <summary>TASK_SIZE_MAX + 1: the end of the lower canonical half (47 or 56 address bits).</summary>
@@ -246,9 +248,7 @@ public sealed class VtopCommand : ICommand
     /// <summary>x86_64_translate_pte for a swap entry: PTE, SWAP (the swap file), OFFSET.</summary>
     static void WriteSwapEntry(TextWriter output, KernelTarget target, ulong pte, State state)
     {
-        // arch/x86/include/asm/pgtable_64.h, as UserAddressSpace decodes it.
-        var type = pte >> 59;
-        var offset = (~pte << 5) >> 14;
+        var (type, offset) = UserAddressSpace.SwapEntry(pte);
         var pteText = pte.ToString("x");
         var device = VmCommand.SwapName(target, type, state.SwapNames);
         var offsetText = offset.ToString();
@@ -260,16 +260,12 @@ public sealed class VtopCommand : ICommand
     /// <summary>The frame's struct page (crash: only below high_memory, whose pages the map describes).</summary>
     static void WritePage(TextWriter output, KernelTarget target, ulong physical, State state)
     {
-        if (MaxPhysical(target) is ulong max && physical >= max) return;
+        if (state.MaxPhysical is ulong max && physical >= max) return;
         var page = PageMap.For(target).Read(physical);
         if (!state.PageHeaderWritten) output.Write(PageLine.Header(state.PhysicalWidth) + "\n");
         state.PageHeaderWritten = true;
         output.Write(PageLine.Format(page, PageFlagNames.For(target), state.PhysicalWidth) + "\n");
     }
-
-    /// <summary>The end of the memory the page map covers: <c>max_pfn</c> pages (crash's VTOP(high_memory) on x86-64, where all RAM is low memory).</summary>
-    internal static ulong? MaxPhysical(KernelTarget target) =>
-        KernelMemory.SymbolAddress(target, "max_pfn") is ulong maxPfn ? KernelMemory.ReadU64(target, maxPfn) << 12 : null;
 
     /// <summary>The PHYSICAL column; "(excluded)" after it when makedumpfile left the page out of the dump (crash says nothing).</summary>
     static string Physical(KernelTarget target, ulong physical) =>

@@ -63,7 +63,7 @@ public static class TriageCollector
         if (records.Count > 0) AddSome(problems, "log", kernel.LogProblems);
         var crashReport = CrashReport.Find(records);
         var reportRecords = crashReport is null ? [] : records.Skip(crashReport.Start).Take(crashReport.End - crashReport.Start).ToArray();
-        var reason = PanicReason.Classify(reportRecords.SelectMany(r => r.Text.Split('\n')).ToArray());
+        var reason = PanicReason.Classify(crashReport is null ? [] : crashReport.Lines(records));
         if (records.Count > 0 && crashReport is null) problems.Add("log: no panic, oops or BUG report found in the kernel log");
 
         // Taint, from the dump's mask and the kernel's own flag table.

@@ -347,10 +347,7 @@ public sealed partial class DapSession : IDisposable
         public string? OopsText()
         {
             var records = Kernel.LogRecords;
-            if (CrashReport.Find(records) is not { } report) return null;
-            var sb = new StringBuilder();
-            for (var i = report.Start; i < report.End; i++) sb.Append(records[i].Text).Append('\n');
-            return sb.ToString();
+            return CrashReport.Find(records) is { } report ? string.Concat(report.Lines(records).Select(l => l + "\n")) : null;
         }
 
         /// <summary>The kernel's taint line ("Not tainted", "Tainted: G           O"), from tainted_mask and taint_flags[]; null when unreadable.</summary>
@@ -360,7 +357,7 @@ public sealed partial class DapSession : IDisposable
             {
                 try
                 {
-                    return global::KdumpDebug.Kernel.Taint.PrintTainted(global::KdumpDebug.Kernel.Taint.ReadTaintedMask(Target), global::KdumpDebug.Kernel.Taint.ReadTaintFlags(Target));
+                    return global::KdumpDebug.Kernel.Taint.Describe(Target);
                 }
                 catch (KdumpDebugException)
                 {
@@ -375,10 +372,7 @@ public sealed partial class DapSession : IDisposable
             get
             {
                 var records = Kernel.LogRecords;
-                if (CrashReport.Find(records) is not { } report) return null;
-                var lines = new List<string>();
-                for (var i = report.Start; i < report.End; i++) lines.Add(records[i].Text);
-                return PanicReason.Classify(lines).Summary;
+                return CrashReport.Find(records) is { } report ? PanicReason.Classify(report.Lines(records)).Summary : null;
             }
         }
     }

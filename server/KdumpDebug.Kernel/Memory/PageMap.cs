@@ -87,6 +87,13 @@ public sealed class PageMap
     /// <summary>The target whose memory map this is.</summary>
     public KernelTarget Target => _target;
 
+    /// <summary>
+    /// The end of the memory the page map covers: <c>max_pfn</c> pages (crash's VTOP(high_memory)
+    /// on x86-64, where all RAM is low memory); null when the kernel has no readable max_pfn.
+    /// </summary>
+    public static ulong? MaxPhysical(KernelTarget target) =>
+        KernelMemory.SymbolAddress(target, "max_pfn") is ulong maxPfn ? KernelMemory.ReadU64(target, maxPfn) << PageShift : null;
+
     /// <summary>Where <c>struct page</c> of pfn 0 is.</summary>
     public ulong Vmemmap { get; }
 

@@ -44,6 +44,12 @@ public sealed class UserAddressSpace
         return new UserAddressSpace(walker, target.Dump.Memory, pgd);
     }
 
+    /// <summary>
+    /// The swap type and offset a non-present PTE holds: __pte_to_swp_entry is the PTE value;
+    /// __swp_type/__swp_offset decode it (the offset is stored inverted).
+    /// </summary>
+    public static (ulong Type, ulong Offset) SwapEntry(ulong pte) => (pte >> (64 - SwpTypeBits), (~pte << SwpTypeBits) >> SwpOffsetShift);
+
     /// <summary>The entries a walk of <paramref name="virtualAddress"/> reads, top level first (<see cref="PageTableWalker.Walk"/>).</summary>
     public IReadOnlyList<PageTableStep> Walk(ulong virtualAddress) => _walker.Walk(virtualAddress);
 
@@ -60,10 +66,8 @@ public sealed class UserAddressSpace
             var steps = _walker.Walk(virtualAddress);
             if (steps.Count == _walker.Levels && steps[^1].Entry != 0 && (steps[^1].Entry & Present) == 0)
             {
-                // __pte_to_swp_entry is the PTE value; __swp_type/__swp_offset decode it (the offset is stored inverted).
-                var entry = steps[^1].Entry;
-                return new UserPage(virtualAddress, UserPageKind.Swapped, SwapType: entry >> (64 - SwpTypeBits),
-                    SwapOffset: (~entry << SwpTypeBits) >> SwpOffsetShift);
+                var (type, offset) = SwapEntry(steps[^1].Entry);
+                return new UserPage(virtualAddress, UserPageKind.Swapped, SwapType: type, SwapOffset: offset);
             }
             return new UserPage(virtualAddress, UserPageKind.NotMapped);
         }
