@@ -230,28 +230,23 @@ public sealed class SearchCommand : ICommand
         /// </summary>
         byte[] ReadPhysical(ulong pa, int count)
         {
-            var result = new List<byte>(count);
-            var buffer = new byte[1];
-            for (var i = 0; i < count; i++)
+            // The rest of the page in hand, then the bytes that follow it in physical memory.
+            var inPage = (int)(pa & (PageSize - 1));
+            var here = Math.Min(count, PageSize - inPage);
+            var result = new byte[count];
+            _page.AsSpan(inPage, here).CopyTo(result);
+            if (here == count) return result;
+            var next = pa + (ulong)here;
+            if (_memory.GetPageStatus(next / PageSize) != PageStatus.Present) return result[..here];
+            try
             {
-                var a = pa + (ulong)i;
-                if ((a & (PageSize - 1)) >= (ulong)_page.Length) break;
-                if (a / PageSize == (pa / PageSize)) result.Add(_page[(int)(a & (PageSize - 1))]);
-                else
-                {
-                    if (_memory.GetPageStatus(a / PageSize) != PageStatus.Present) break;
-                    try
-                    {
-                        _memory.Read(a, buffer);
-                    }
-                    catch (KdumpDebugException)
-                    {
-                        break;
-                    }
-                    result.Add(buffer[0]);
-                }
+                _memory.Read(next, result.AsSpan(here));
             }
-            return result.ToArray();
+            catch (KdumpDebugException)
+            {
+                return result[..here];
+            }
+            return result;
         }
     }
 }
